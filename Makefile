@@ -1,0 +1,44 @@
+# Two set-up commands (see README): `make run` and `make test`. Both need only Python 3.11+.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+DEMO_MEMBERS ?= 300
+DEMO_SEED ?= 42
+
+.PHONY: run test install install-dev lint check-migrations pytest seed clean bench-febrl
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+install: $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e .
+
+install-dev: $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e ".[dev]"
+
+## make run: install, migrate, load demo data, create demo logins, serve on http://127.0.0.1:8000
+run: install
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py sync_schedule
+	$(PY) manage.py seed_demo --members $(DEMO_MEMBERS) --seed $(DEMO_SEED)
+	$(PY) manage.py create_demo_users
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+## make test: install with dev tools, lint, check migrations, run the whole suite
+test: install-dev lint check-migrations pytest
+
+lint:
+	$(VENV)/bin/ruff check .
+
+check-migrations:
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+pytest:
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench-febrl: install-dev
+	$(PY) bench/febrl_accuracy.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache .hypothesis .test-media

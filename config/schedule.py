@@ -1,0 +1,13 @@
+"""Every periodic job, defined in code. `manage.py sync_schedule` writes it into django-celery-beat.
+
+Keep this list short (< 100 entries): one entry per job, never one per member or campaign.
+Times are Asia/Shanghai (CELERY_TIMEZONE).
+"""
+
+BEAT_SCHEDULE = {
+    "members.find_duplicate_candidates": {
+        "task": "members.tasks.find_duplicate_candidates_task",
+        "crontab": {"minute": "30", "hour": "3"},
+        "description": "每日 03:30 扫描疑似重复会员，放入人工审核队列",
+    },
+}

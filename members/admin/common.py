@@ -1,0 +1,182 @@
+"""Shared admin helpers: phone masking by permission, read-only inlines, links, pretty JSON."""
+
+import json
+import re
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import BooleanField, Q, Value
+from django.urls import reverse
+from django.utils.html import format_html
+
+from members import cleaning
+from members.models import IdentifierKind
+
+REVEAL_PHONE = "members.reveal_phone"
+
+# Keys that hold a phone number in snapshots and raw channel values.
+_PHONE_KEYS = {"mobile", "联系手机", "联系电话", "手机号"}
+
+
+# Phones inside free text (reasons, "mobile:+86…" account ids): CN mobiles with or without +86,
+# and any E.164 number. Over-masking an 11-digit id is the safe side of the trade.
+_PHONE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[ -]?1[3-9]\d{9}|\+\d{8,15}|1[3-9]\d{9})(?!\d)")
+
+RULE_LABELS = {
+    **{kind.value: kind.label for kind in IdentifierKind},
+    "manual": "人工合并",
+    "review": "审核通过",
+    "source_profile": "同一渠道账号",
+}
+
+
+def rule_label(rule: str) -> str:
+    return RULE_LABELS.get(rule, rule)
+
+
+def identity_value_q(term: str) -> Q:
+    """Identity rows whose value is the term as typed or as normalized for any identifier kind.
+
+    Each kind normalizes differently (a mobile typed "138 0013 8000" or "+86 13800138000" is
+    stored as +8613800138000; emails are lower-cased), so the term is normalized per kind.
+    """
+    query = Q(value=term)
+    for kind in IdentifierKind.values:
+        try:
+            value = cleaning.normalize_identifier(kind, term)
+        except ValueError:
+            continue
+        if value and value != term:
+            query |= Q(kind=kind, value=value)
+    return query
+
+
+def can_reveal_phone(request) -> bool:
+    return request.user.has_perm(REVEAL_PHONE)
+
+
+def masked(value: str) -> str:
+    """A phone as staff without reveal permission see it; never the full number."""
+    if not value:
+        return ""
+    return cleaning.mask_mobile(value) or "****"
+
+
+def mask_phones_in_text(text: str) -> str:
+    """Mask every mobile number inside free text such as a merge reason or an account id."""
+    if not text:
+        return text
+    return _PHONE_IN_TEXT.sub(lambda match: masked(match.group(0)), text)
+
+
+def mask_phones_in(data: dict) -> dict:
+    """Copy of a snapshot / raw dict with phones masked (phone keys, and phones inside other text)."""
+    if not isinstance(data, dict):
+        return data
+    return {
+        key: masked(str(value)) if key in _PHONE_KEYS and value
+        else mask_phones_in_text(value) if isinstance(value, str) else value
+        for key, value in data.items()
+    }
+
+
+class PhoneMaskingMixin:
+    """Rows carry whether the current user may see full phones, so display methods (which get
+    only the row) can mask. ModelAdmin instances are shared between requests, so the flag
+    lives on the row, not on the admin."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            _reveal_phone=Value(can_reveal_phone(request), output_field=BooleanField())
+        )
+
+    def can_reveal(self, request) -> bool:
+        return can_reveal_phone(request)
+
+    @staticmethod
+    def reveals(obj) -> bool:
+        return bool(getattr(obj, "_reveal_phone", False))  # unknown → masked
+
+
+def pretty_json(data) -> str:
+    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, cls=DjangoJSONEncoder)
+    return format_html('<pre style="white-space: pre-wrap; margin: 0">{}</pre>', text)
+
+
+def admin_url(obj, view: str = "change") -> str:
+    opts = obj._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=[obj.pk])
+
+
+def admin_link(obj, label: str | None = None) -> str:
+    if obj is None:
+        return "-"
+    return format_html('<a href="{}">{}</a>', admin_url(obj), label if label is not None else str(obj))
+
+
+def changelist_url(model, **filters) -> str:
+    opts = model._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    if filters:
+        url += "?" + "&".join(f"{key}={value}" for key, value in filters.items())
+    return url
+
+
+class ReadOnlyInlineMixin:
+    """An inline that lists related rows; rows change only through services."""
+
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdminMixin:
+    """A model admin that only displays rows written by services (imports, resolution, merges)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyTabularInline(ReadOnlyInlineMixin, admin.TabularInline):
+    # Django's tabular template minus each row's str(), which may carry a full phone.
+    template = "admin/members/edit_inline/tabular_readonly.html"
+
+
+class MaskedTitleMixin:
+    """For rows whose str() may carry a phone: mask the page title and breadcrumb."""
+
+    change_form_template = "admin/members/masked_change_form.html"
+
+    def masked_title(self, obj) -> str:
+        return mask_phones_in_text(str(obj))
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and not can_reveal_phone(request):
+            context["subtitle"] = self.masked_title(obj)
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def history_view(self, request, object_id, extra_context=None):
+        # Service-written rows have no admin history; its page title would be the raw str().
+        if not can_reveal_phone(request):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)

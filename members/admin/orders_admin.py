@@ -1,0 +1,59 @@
+"""Stores and orders."""
+
+from django.contrib import admin
+
+from members import hooks
+from members.models import Order, OrderLine, Store
+
+from .common import admin_link
+from .resources import OrderResource, SafeExportMixin
+
+
+@admin.register(Store)
+class StoreAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "province", "city", "region", "is_active")
+    list_filter = ("province", "region", "is_active")
+    search_fields = ("code", "name")
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    fields = ("line_no", "sku", "title", "category", "quantity", "price")
+    ordering = ("line_no",)
+
+
+@admin.register(Order)
+class OrderAdmin(SafeExportMixin, admin.ModelAdmin):
+    resource_classes = [OrderResource]
+
+    list_display = (
+        "channel", "external_no", "member_link", "status", "paid_amount", "refunded_amount", "ordered_at",
+    )
+    list_filter = ("channel", "status", "is_deleted")
+    search_fields = ("=external_no", "=member__code")
+    search_help_text = "订单编号或会员编号（精确）"
+    raw_id_fields = ("member", "store", "source_profile")
+    date_hierarchy = "ordered_at"
+    list_select_related = ("member",)
+    show_full_result_count = False
+    inlines = [OrderLineInline]
+    readonly_fields = ("created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("channel", "external_no", "member", "source_profile", "store", "shop_name")}),
+        ("状态", {"fields": ("status", "raw_status", "is_deleted")}),
+        ("金额", {"fields": ("payable_amount", "paid_amount", "refunded_amount", "item_count")}),
+        ("时间", {"fields": ("ordered_at", "paid_at", "completed_at", "created_at", "updated_at")}),
+    )
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # points and metrics were computed from it; mark it 已删除 / 已关闭 instead
+
+    @admin.display(description="会员", ordering="member__code")
+    def member_link(self, obj):
+        return admin_link(obj.member, obj.member.code) if obj.member_id else "-"
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Loyalty/insights recompute from orders; tell them, as imports do.
+        hooks.orders_changed.send(order_ids=[form.instance.pk], source="admin")

@@ -1,0 +1,22 @@
+from .attributes import AttributeDefinition, AttributeType
+from .choices import Channel, Gender, IdentifierKind, MemberStatus, OrderStatus
+from .consent import ConsentChannel, ConsentRecord, ConsentStatus
+from .identities import (
+    BlockedValue,
+    CandidateSource,
+    CandidateStatus,
+    Identity,
+    MatchRule,
+    MergeCandidate,
+    MergeRecord,
+)
+from .members import PROFILE_FIELDS, Member, MemberCodeCounter, SourceProfile
+from .orders import Order, OrderLine
+from .stores import Store
+
+__all__ = [
+    "AttributeDefinition", "AttributeType", "BlockedValue", "CandidateSource", "CandidateStatus", "Channel",
+    "ConsentChannel", "ConsentRecord", "ConsentStatus", "Gender", "Identity", "IdentifierKind", "MatchRule",
+    "Member", "MemberCodeCounter", "MemberStatus", "MergeCandidate", "MergeRecord", "Order", "OrderLine",
+    "OrderStatus", "PROFILE_FIELDS", "SourceProfile", "Store",
+]

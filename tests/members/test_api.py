@@ -1,0 +1,76 @@
+"""The members REST API for mini-programs and POS."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission, User
+
+from members.models import Member
+from members.roles import GUIDE, OPERATOR
+
+
+@pytest.fixture
+def api_user(db):
+    def _make(role):
+        user = User.objects.create_user(username=f"api-{role}")
+        user.groups.add(Group.objects.get(name=role))
+        return user
+
+    return _make
+
+
+def test_a_guide_finds_a_member_by_spaced_mobile_and_sees_it_masked(client, person, api_user):
+    member = person(channel="pos", external_id="p-1", mobile="13812345678", name="张三").member
+    client.force_login(api_user(GUIDE))
+
+    response = client.get("/api/members/", {"q": "138 1234 5678"})
+
+    assert response.status_code == 200
+    [row] = response.json()["results"]
+    assert row["code"] == member.code and row["mobile"] == "138****5678"
+
+
+def test_an_operator_sees_the_full_mobile(client, person, api_user):
+    member = person(channel="pos", external_id="p-1", mobile="13812345678").member
+    client.force_login(api_user(OPERATOR))
+
+    response = client.get(f"/api/members/{member.code}/")
+
+    assert response.json()["mobile"] == "+8613812345678"
+
+
+def test_resolve_registers_then_recognises_a_mini_program_user(client, api_user):
+    user = api_user(OPERATOR)
+    user.user_permissions.add(Permission.objects.get(codename="add_member"))
+    client.force_login(user)
+    body = {"channel": "wechat_mp", "external_id": "openid-1", "mobile": "13812345678",
+            "identifiers": {"wechat_unionid": "oUnion-001"}}
+
+    first = client.post("/api/members/resolve/", body, content_type="application/json")
+    second = client.post("/api/members/resolve/", {**body, "external_id": "openid-2"}, content_type="application/json")
+
+    assert first.status_code == 201 and first.json()["created"] is True
+    assert second.status_code == 200 and second.json()["member"]["code"] == first.json()["member"]["code"]
+    assert Member.objects.count() == 1
+
+
+def test_resolve_without_permission_is_forbidden(client, api_user):
+    client.force_login(api_user(GUIDE))
+
+    response = client.post("/api/members/resolve/", {"channel": "pos", "mobile": "13812345678"},
+                           content_type="application/json")
+
+    assert response.status_code == 403
+
+
+def test_resolve_rejects_bad_input_with_reasons(client, api_user):
+    user = api_user(OPERATOR)
+    user.is_superuser = True
+    user.save()
+    client.force_login(user)
+
+    unknown_kind = client.post("/api/members/resolve/", {"channel": "pos", "identifiers": {"qq": "1"}},
+                               content_type="application/json")
+    no_identifier = client.post("/api/members/resolve/", {"channel": "pos", "name": "张三"},
+                                content_type="application/json")
+
+    assert unknown_kind.status_code == 400 and "qq" in unknown_kind.json()["identifiers"][0]
+    assert no_identifier.status_code == 400 and "没有可用于识别会员的标识" in no_identifier.json()["detail"]
