@@ -22,6 +22,7 @@ run: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py sync_schedule
 	$(PY) manage.py seed_demo --members $(DEMO_MEMBERS) --seed $(DEMO_SEED)
+	$(PY) manage.py find_duplicates
 	$(PY) manage.py create_demo_users
 	$(PY) manage.py runserver 127.0.0.1:8000
 

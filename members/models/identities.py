@@ -97,6 +97,7 @@ class CandidateStatus(models.TextChoices):
     PENDING = "pending", "待审核"
     MERGED = "merged", "已合并"
     REJECTED = "rejected", "已驳回"
+    SUPERSEDED = "superseded", "已失效(一方已并入他人)"
 
 
 class CandidateSource(models.TextChoices):
@@ -113,7 +114,7 @@ class MergeCandidate(models.Model):
     score = models.FloatField("相似度")
     reasons = models.JSONField("依据", default=list)
     status = models.CharField(
-        "状态", max_length=8, choices=CandidateStatus.choices, default=CandidateStatus.PENDING, db_index=True
+        "状态", max_length=12, choices=CandidateStatus.choices, default=CandidateStatus.PENDING, db_index=True
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True, on_delete=models.SET_NULL,

@@ -12,6 +12,7 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from members import hooks
@@ -105,8 +106,13 @@ def merge_members(
     absorbed.save(update_fields=["status", "merged_into", "updated_at"])
     recompute_profile(survivor)
     a, b = sorted((survivor.pk, absorbed.pk))
-    MergeCandidate.objects.filter(member_a_id=a, member_b_id=b, status=CandidateStatus.PENDING).update(
-        status=CandidateStatus.MERGED, decided_by=actor, decided_at=timezone.now()
+    decided = {"decided_by": actor, "decided_at": timezone.now()}
+    pending = MergeCandidate.objects.filter(status=CandidateStatus.PENDING)
+    pending.filter(member_a_id=a, member_b_id=b).update(status=CandidateStatus.MERGED, **decided)
+    # The absorbed person no longer exists on its own: its other pairs are void. The next scan
+    # proposes survivor ~ third person afresh if they still look alike.
+    pending.filter(Q(member_a_id=absorbed.pk) | Q(member_b_id=absorbed.pk)).update(
+        status=CandidateStatus.SUPERSEDED, **decided
     )
     hooks.member_merged.send(record=record)
     return record

@@ -91,6 +91,26 @@ def test_people_already_merged_are_not_proposed(likely_duplicates):
     assert not MergeCandidate.objects.exists()
 
 
+def test_merging_voids_the_absorbed_persons_other_pending_pairs(likely_duplicates, person):
+    # given: a third look-alike queued against the POS account
+    tmall, pos = likely_duplicates
+    person(channel="jd", external_id="jd-lina", mobile="13700137003", **{**LI_NA, "name": "李纳"})
+    find_duplicate_candidates()
+    assert MergeCandidate.objects.filter(status=CandidateStatus.PENDING).count() == 3
+
+    # when: the POS account is merged into the Tmall one
+    merge_members(survivor_id=tmall.pk, absorbed_id=pos.pk, rule="manual")
+
+    # then: the pair itself is merged, the POS account's pair with the third person is void
+    statuses = {(c.member_a_id, c.member_b_id): c.status for c in MergeCandidate.objects.all()}
+    assert statuses[_pair(tmall, pos)] == CandidateStatus.MERGED
+    assert sorted(statuses.values()) == sorted(
+        [CandidateStatus.MERGED, CandidateStatus.SUPERSEDED, CandidateStatus.PENDING]
+    )
+    assert MergeCandidate.objects.filter(status=CandidateStatus.PENDING, member_a_id=tmall.pk).exists() or \
+        MergeCandidate.objects.filter(status=CandidateStatus.PENDING, member_b_id=tmall.pk).exists()
+
+
 def test_records_sharing_a_mobile_are_one_person_not_a_candidate(person):
     person(channel="tmall", external_id="tb-1", mobile="13800138001", **LI_NA)
     person(channel="pos", external_id="card-1", mobile="13800138001", **{**LI_NA, "name": "李那"})
