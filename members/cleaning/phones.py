@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 import phonenumbers
@@ -79,6 +80,17 @@ def _foreign(number_text: str) -> PhoneResult:
 
 def normalize_mobile(raw: str | None) -> PhoneResult:
     """Parse a phone as exported by any channel; CN mobiles become +86XXXXXXXXXXX."""
+    if isinstance(raw, str):
+        return _normalize_mobile_text(raw)  # imports see each buyer's number many times
+    return _normalize_mobile(raw)
+
+
+@lru_cache(maxsize=1 << 16)
+def _normalize_mobile_text(raw: str) -> PhoneResult:
+    return _normalize_mobile(raw)
+
+
+def _normalize_mobile(raw) -> PhoneResult:
     text = strip_export_quirks(raw)
     # Placeholders mean "no number"; long all-zero strings are typed fakes, hence invalid.
     if is_junk_value(text) and not (text.isdigit() and len(text) >= 7):

@@ -3,7 +3,7 @@
 import json
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from .text import is_junk_value, strip_export_quirks, tidy_spaces
@@ -118,6 +118,7 @@ def _status(pairs: list[tuple[str, str]], unknown: bool) -> str:
     return OK
 
 
+@lru_cache(maxsize=1 << 12)
 def standardize_region(province: str | None, city: str | None = None, district: str | None = None) -> Region:
     """Official full names for a province/city pair; unmatched input is kept as cleaned."""
     p_in, c_in, d_in = _clean(province), _clean(city), _clean(district)
@@ -171,7 +172,19 @@ def _prefix_keys() -> tuple[list[tuple[str, str]], dict[str, list[tuple[str, str
         ((k, *next(iter(owners))) for k, owners in table.city_owners.items() if usable(k) and len(owners) == 1),
         key=lambda row: -len(row[0]),
     )
-    return provinces, cities, anywhere
+    return _by_head(provinces), {p: _by_head(rows) for p, rows in cities.items()}, _by_head(anywhere)
+
+
+def _by_head(rows: list[tuple]) -> dict[str, list[tuple]]:
+    """Rows grouped by their key's first two characters (every usable key has two), longest first.
+
+    Imports split hundreds of thousands of addresses; looking only at keys that can match
+    at this position beats scanning the whole table for each one.
+    """
+    index: dict[str, list[tuple]] = {}
+    for row in rows:
+        index.setdefault(row[0][:2], []).append(row)
+    return index
 
 
 def _is_whole_word(text: str, pos: int, key: str, canonical: str) -> bool:
@@ -181,7 +194,8 @@ def _is_whole_word(text: str, pos: int, key: str, canonical: str) -> bool:
     return key == canonical or end >= len(text) or text[end] not in _ALIAS_BREAKERS
 
 
-def _match(text: str, pos: int, rows):
+def _match(text: str, pos: int, index: dict[str, list[tuple]]):
+    rows = index.get(text[pos:pos + 2], ())
     return next((row for row in rows if text.startswith(row[0], pos) and _is_whole_word(text, pos, row[0], row[-1])), None)
 
 
@@ -205,6 +219,7 @@ def _district_at(text: str, pos: int) -> str:
     return "" if _NOT_IN_DISTRICT.search(token) else token
 
 
+@lru_cache(maxsize=1 << 14)
 def split_address(address: str) -> tuple[Region, str]:
     """Split "浙江省杭州市西湖区文三路100号" into its region and the street part."""
     text = " ".join(strip_export_quirks(address).split())  # spaces kept: they delimit Tmall's parts

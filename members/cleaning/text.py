@@ -12,6 +12,8 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), Non
 _NBSP = {0x00A0: 0x20, 0x202F: 0x20}
 _EXCEL_FORMULA = re.compile(r'^="(.*)"$', re.DOTALL)  # ="0123" keeps leading zeros in Excel
 _WHITESPACE = re.compile(r"\s+")
+# Anything strip_export_quirks would change: full-width forms, invisible or odd spaces, padding.
+_NEEDS_WORK = re.compile("[\uff01-\uff5e\u3000\u200b\u200c\u200d\u2060\ufeff\u00ad\u00a0\u202f]|^\\s|\\s$")
 
 JUNK_VALUES = frozenset({
     "", "0", "-1", "null", "none", "nil", "undefined", "anonymous", "n/a", "na", "-", "--",
@@ -50,6 +52,8 @@ def strip_export_quirks(s: str | None) -> str:
     Quirk layers (="…", a leading apostrophe, padding) are peeled until none remain,
     so the result is stable when applied twice.
     """
+    if type(s) is str and not _NEEDS_WORK.search(s) and not s.startswith(("'", "=")):
+        return s  # the common case in large imports: nothing to undo
     text = to_halfwidth(as_text(s)).translate(_INVISIBLE).translate(_NBSP)
     while True:
         before = text

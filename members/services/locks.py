@@ -1,8 +1,11 @@
-"""Transaction-scoped locks on identifier values.
+"""Transaction-scoped locks on identifier values and order numbers.
 
 Two imports that see the same new mobile at the same time must not both create a
-person. On PostgreSQL each (kind, value) maps to an advisory lock taken in sorted
-order (no deadlocks between resolvers); SQLite already serializes writers.
+person. On PostgreSQL each key hashes to one of a fixed number of advisory-lock
+buckets; a transaction takes all the buckets it needs in ascending order, so two
+lockers never wait on each other in a cycle. A fixed bucket space keeps a bulk
+chunk of 20k rows to at most `BUCKETS` entries in PostgreSQL's shared lock table
+(one lock per key would overflow it). SQLite already serializes writers.
 """
 
 import hashlib
@@ -10,15 +13,23 @@ from collections.abc import Iterable
 
 from django.db import connection
 
+BUCKETS = 1024
+_NAMESPACE = 0x4D454D  # "MEM": the first key of the two-int advisory lock, keeps clear of other users
 
-def _lock_id(key: str) -> int:
-    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+
+def bucket_of(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big") % BUCKETS
 
 
 def lock_keys(keys: Iterable[str]) -> None:
     if connection.vendor != "postgresql":
         return
-    ids = sorted({_lock_id(k) for k in keys})
+    buckets = sorted({bucket_of(k) for k in keys})
+    if not buckets:
+        return
     with connection.cursor() as cursor:
-        for lock_id in ids:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
+        # One round trip; the ORDER BY makes the acquisition order ascending.
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, b) FROM unnest(%s::int[]) AS b ORDER BY b",
+            [_NAMESPACE, buckets],
+        )

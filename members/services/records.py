@@ -9,6 +9,8 @@ from django.utils import timezone
 from members import cleaning
 from members.models import Channel, IdentifierKind
 
+_CHANNELS = frozenset(Channel.values)
+_IDENTIFIER_KINDS = frozenset(IdentifierKind.values)
 RAW_FIELDS = ("name", "gender", "birthday", "mobile", "email", "province", "city", "district", "address")
 
 
@@ -47,7 +49,7 @@ class CleanRecord:
 
 
 def clean_record(record: IncomingRecord) -> CleanRecord:
-    if record.channel not in Channel.values:
+    if record.channel not in _CHANNELS:
         raise ValueError(f"unknown channel {record.channel!r}")
     notes: list[str] = []
     phone = cleaning.normalize_mobile(record.mobile)
@@ -80,7 +82,7 @@ def clean_record(record: IncomingRecord) -> CleanRecord:
     raw_ids.update(record.identifiers or {})
     identifiers = []
     for kind, raw in raw_ids.items():
-        if kind not in IdentifierKind.values:
+        if kind not in _IDENTIFIER_KINDS:
             raise ValueError(f"unknown identifier kind {kind!r}")
         value = cleaning.normalize_identifier(kind, raw)
         if value and (kind, value) not in identifiers:
