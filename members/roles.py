@@ -18,7 +18,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Marketing/data operators: see everything, fix profiles, run imports, decide the review queue.
     OPERATOR: [
         "members.view_*", "members.reveal_phone", "members.change_member", "members.add_consentrecord",
-        "members.change_mergecandidate", "members.add_mergerecord",
+        "members.change_mergecandidate", "members.add_mergerecord", "members.add_importbatch",
         "tagging.*", "insights.*", "campaigns.*", "loyalty.view_*",
     ],
     # Store guides: read their customers, record consent given in store. Phones are masked for them.

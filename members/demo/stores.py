@@ -1,6 +1,15 @@
-"""The brand's 12 flagship counters in big-city malls."""
+"""The brand's 12 flagship counters in big-city malls.
 
-from members.models import Store
+Importable without Django set up (the export-file generator uses the store list); only
+`ensure_stores` touches the database.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from members.models import Store
 
 # code, name, province, city, region
 STORES: tuple[tuple[str, str, str, str, str], ...] = (
@@ -21,6 +30,8 @@ STORES: tuple[tuple[str, str, str, str, str], ...] = (
 
 def ensure_stores() -> tuple[dict[str, Store], int]:
     """Create the demo stores that are missing; staff edits to existing ones are kept."""
+    from members.models import Store
+
     stores, created = {}, 0
     for code, name, province, city, region in STORES:
         store, was_created = Store.objects.get_or_create(

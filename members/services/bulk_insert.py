@@ -1,37 +1,87 @@
-"""Insert many model instances at once; on PostgreSQL through COPY with pre-allocated ids.
+"""Insert many rows at once; on PostgreSQL through COPY with pre-allocated ids.
 
-`bulk_create` builds one huge parameterised INSERT per batch, which for the hundreds of
-thousands of people, accounts and orders of a large import costs more than everything
-else together. COPY streams the rows instead; the ids are taken from the table's own
-sequence first, so every instance has its pk afterwards exactly as with bulk_create.
+`bulk_create` builds model instances and one huge parameterised INSERT per batch, which for
+the hundreds of thousands of people, accounts and orders of a large import costs more than
+everything else together. Here rows are plain dicts keyed by attribute name (`member_id`,
+not `member`); COPY streams them with ids taken from the table's own sequence first, so
+callers get the ids back in row order, as bulk_create would give them. Values must already
+be what the column stores (aware datetimes, Decimals); JSON fields are serialized here,
+auto_now(_add) fields are set here, missing keys take the field's default.
 Other backends use bulk_create (SQLite returns the ids too).
 """
 
+import json
 from collections.abc import Sequence
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
-from django.db.models import Model
+from django.db.models import JSONField, Model
+from django.utils import timezone
 
 
-def insert_instances(model: type[Model], instances: Sequence[Model], *, batch_size: int = 1000) -> None:
-    if not instances:
-        return
+def _plan(model: type[Model]):
+    """(attname, column, default, to_db) per non-pk field; to_db None means "as is"."""
+    now = timezone.now()
+    plan = []
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            default, fixed = now, True
+        else:
+            default, fixed = field.get_default(), False
+        to_db = (lambda v: json.dumps(v, cls=DjangoJSONEncoder, ensure_ascii=False)) if isinstance(field, JSONField) \
+            else None
+        plan.append((field.attname, field.column, default, to_db, fixed))
+    return plan
+
+
+def insert_rows(model: type[Model], rows: Sequence[dict], *, batch_size: int = 1000) -> list[int]:
+    """Insert the rows and return their new ids in order."""
+    if not rows:
+        return []
     if connection.vendor != "postgresql":
+        instances = [model(**row) for row in rows]
         model.objects.bulk_create(instances, batch_size=batch_size)
-        return
+        return [instance.pk for instance in instances]
     meta = model._meta
-    fields = [f for f in meta.concrete_fields]
+    plan = _plan(model)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(instances)],
+            [meta.db_table, meta.pk.column, len(rows)],
         )
-        for instance, (pk,) in zip(instances, cursor.fetchall(), strict=True):
-            instance.pk = pk
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        with cursor.copy(f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for instance in instances:
-                copy.write_row([f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields])
-    for instance in instances:
-        instance._state.adding = False
-        instance._state.db = connection.alias
+        ids = [pk for (pk,) in cursor.fetchall()]
+        quote = connection.ops.quote_name
+        columns = ", ".join([quote(meta.pk.column), *(quote(column) for _, column, *_ in plan)])
+        with cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for pk, row in zip(ids, rows, strict=True):
+                values = [pk]
+                for attname, _, default, to_db, fixed in plan:
+                    value = default if fixed else row.get(attname, default)
+                    values.append(to_db(value) if to_db is not None and value is not None else value)
+                copy.write_row(values)
+    return ids
+
+
+def select_in(queryset, field: str, values: Sequence, columns: Sequence[str], *, size: int = 5000) -> list[dict]:
+    """`queryset.filter(<field>__in=values).values(*columns)` for large value lists.
+
+    On PostgreSQL one `= ANY(%s)` array parameter replaces thousands of IN placeholders,
+    which Django and the driver would otherwise render and PostgreSQL parse one by one.
+    """
+    values = list(values)
+    if not values:
+        return []
+    if connection.vendor != "postgresql":
+        rows = []
+        for start in range(0, len(values), 2000):
+            rows += list(queryset.filter(**{f"{field}__in": values[start:start + 2000]}).values(*columns))
+        return rows
+    column = queryset.model._meta.get_field(field).column
+    table = queryset.model._meta.db_table
+    rows = []
+    for start in range(0, len(values), size):
+        part = values[start:start + size]
+        rows += list(queryset.extra(where=[f'"{table}"."{column}" = ANY(%s)'], params=[part]).values(*columns))
+    return rows

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from types import SimpleNamespace
 
 from django.db import transaction
 from django.db.models import Count
@@ -25,11 +26,11 @@ from members import cleaning
 from members.models import BlockedValue, Identity, Member, SourceProfile, Store
 
 from .attributes import validate_attributes
-from .bulk_insert import insert_instances
+from .bulk_insert import insert_rows, select_in
 from .codes import allocate_member_codes
 from .errors import MembersError
 from .locks import lock_keys
-from .records import CleanRecord, IncomingRecord, clean_record
+from .records import CleanRecord, IncomingRecord, clean_record, raw_values
 from .resolution import active_rules, resolve_record
 from .survivorship import derive_profile
 
@@ -121,16 +122,50 @@ def _in_chunks(values: list, size: int = _IN_CHUNK):
 
 
 def _admin_blocked(pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
-    values = sorted({v for _, v in pairs})
-    blocked: set[tuple[str, str]] = set()
-    for part in _in_chunks(values):
-        blocked.update(BlockedValue.objects.filter(value__in=part).values_list("kind", "value"))
+    # Staff block a handful of values in admin: read them all rather than look each one up.
+    blocked = set(BlockedValue.objects.values_list("kind", "value"))
+    if not blocked:
+        return set()
     return {(k, v) for k, v in pairs if (k, v) in blocked or ("", v) in blocked}
 
 
-def _accounts(records: list[IncomingRecord], rules, result: BatchResolution) -> dict[tuple[str, str], _Account]:
+def _link_unchanged_accounts(records: list[IncomingRecord], result: BatchResolution) -> set[int]:
+    """Records repeating exactly what their channel account already says need no cleaning or matching.
+
+    Re-imports and a buyer's many orders in one export are mostly such records; they are
+    linked to the account's person straight away. The account keys are locked first, so a
+    concurrent merge cannot move the account between this lookup and the caller's writes.
+    """
+    keys: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for index, record in enumerate(records):
+        external_id = cleaning.strip_export_quirks(record.external_id)
+        if external_id and record.seen_at is not None:
+            keys[(record.channel, external_id)].append(index)
+    if not keys:
+        return set()
+    lock_keys(f"profile:{c}:{e}" for c, e in keys)
+    by_channel: dict[str, list[str]] = defaultdict(list)
+    for channel, external_id in keys:
+        by_channel[channel].append(external_id)
+    done: set[int] = set()
+    for channel, ids in by_channel.items():
+        rows = select_in(SourceProfile.objects.filter(channel=channel), "external_id", ids,
+                         ("pk", "external_id", "member_id", "seen_at", "raw"))
+        for row in rows:
+            for index in keys[(channel, row["external_id"])]:
+                record = records[index]
+                if record.seen_at <= row["seen_at"] and raw_values(record) == row["raw"]:
+                    result.links[index] = (row["member_id"], row["pk"])
+                    result.members_matched += 1
+                    done.add(index)
+    return done
+
+
+def _accounts(records: list[IncomingRecord | None], rules, result: BatchResolution) -> dict[tuple[str, str], _Account]:
     cleaned: list[tuple[int, IncomingRecord, CleanRecord, list[tuple[str, str]]]] = []
     for index, record in enumerate(records):
+        if record is None:
+            continue  # linked already
         try:
             clean = _clean(record)
             if clean.profile["attributes"]:
@@ -138,7 +173,7 @@ def _accounts(records: list[IncomingRecord], rules, result: BatchResolution) -> 
         except (ValueError, MembersError) as error:
             result.problems[index] = str(error)
             continue
-        kept = [(k, v) for k, v in clean.identifiers if not cleaning.is_blocked_value(k, v)]
+        kept = clean.identifiers  # normalize_identifier already dropped the built-in junk values
         cleaned.append((index, record, clean, kept))
     blocked = _admin_blocked({pair for *_, ids in cleaned for pair in ids})
 
@@ -172,13 +207,11 @@ def _load_profiles(accounts: dict[tuple[str, str], _Account]) -> None:
     for channel, external_id in accounts:
         by_channel[channel].append(external_id)
     for channel, ids in by_channel.items():
-        for part in _in_chunks(ids):
-            rows = SourceProfile.objects.filter(channel=channel, external_id__in=part).values(
-                "pk", "external_id", "member_id", "seen_at", *_PROFILE_COMPARE
-            )
-            for row in rows:
-                account = accounts[(channel, row["external_id"])]
-                account.profile, account.profile_id, account.member_id = row, row["pk"], row["member_id"]
+        rows = select_in(SourceProfile.objects.filter(channel=channel), "external_id", ids,
+                         ("pk", "external_id", "member_id", "seen_at", *_PROFILE_COMPARE))
+        for row in rows:
+            account = accounts[(channel, row["external_id"])]
+            account.profile, account.profile_id, account.member_id = row, row["pk"], row["member_id"]
 
 
 def _load_identities(accounts) -> dict[tuple[str, str], dict]:
@@ -188,10 +221,10 @@ def _load_identities(accounts) -> dict[tuple[str, str], dict]:
             by_kind[kind].add(value)
     found: dict[tuple[str, str], dict] = {}
     for kind, values in by_kind.items():
-        for part in _in_chunks(sorted(values)):
-            for row in Identity.objects.filter(kind=kind, value__in=part).values("pk", "kind", "value", "member_id",
-                                                                               "last_seen"):
-                found[(row["kind"], row["value"])] = row
+        rows = select_in(Identity.objects.filter(kind=kind), "value", sorted(values),
+                         ("pk", "kind", "value", "member_id", "last_seen"))
+        for row in rows:
+            found[(row["kind"], row["value"])] = row
     return found
 
 
@@ -296,37 +329,41 @@ def _apply_derived(member: Member, profiles: list[SourceProfile]) -> list[str]:
     return changed
 
 
-def _create_people(groups: list[_Group], stores) -> list[Member]:
-    """New people: one member per group, its channel accounts and identities, three bulk inserts."""
+def _create_people(groups: list[_Group], stores) -> list[int]:
+    """New people: one member per group, its channel accounts and identities, three bulk inserts.
+
+    Plain dicts and namespaces rather than model instances: building a Django model costs
+    more than inserting its row, and a large import creates hundreds of thousands.
+    """
     codes = allocate_member_codes(len(groups))
-    members, profiles_per_group = [], []
+    member_rows, profile_rows = [], []
     for code, group in zip(codes, groups, strict=True):
-        profiles = [
-            SourceProfile(channel=a.channel, external_id=a.external_id, **_profile_values(a, stores))
-            for a in group.accounts
-        ]
-        member = Member(code=code)
-        _apply_derived(member, profiles)
-        members.append(member)
-        profiles_per_group.append(profiles)
-    insert_instances(Member, members)
-    all_profiles = []
-    for member, group, profiles in zip(members, groups, profiles_per_group, strict=True):
-        for account, profile in zip(group.accounts, profiles, strict=True):
-            profile.member_id = member.pk
-            account.member_id = member.pk
-            all_profiles.append((account, profile))
-    insert_instances(SourceProfile, [p for _, p in all_profiles])
-    for account, profile in all_profiles:
-        account.profile_id = profile.pk
-    new_ids = [
-        Identity(member_id=account.member_id, kind=kind, value=value, channel=account.channel,
-                 source_profile_id=account.profile_id, first_seen=account.clean.seen_at,
-                 last_seen=account.clean.seen_at)
+        values = [_profile_values(a, stores) for a in group.accounts]
+        derived = derive_profile([
+            SimpleNamespace(pk=None, channel=a.channel, **v) for a, v in zip(group.accounts, values, strict=True)
+        ])
+        member_rows.append({"code": code, **derived})
+        profile_rows.append(values)
+    member_ids = insert_rows(Member, member_rows)
+    flat = []
+    for member_id, group, values in zip(member_ids, groups, profile_rows, strict=True):
+        for account, row in zip(group.accounts, values, strict=True):
+            account.member_id = member_id
+            flat.append((account, {"channel": account.channel, "external_id": account.external_id,
+                                   "member_id": member_id, **row}))
+    for (account, _), profile_id in zip(flat, insert_rows(SourceProfile, [row for _, row in flat]), strict=True):
+        account.profile_id = profile_id
+    insert_rows(Identity, [
+        _identity_row(account, kind, value, account.member_id)
         for group in groups for account, kind, value in group.new_identities
-    ]
-    insert_instances(Identity, new_ids)
-    return members
+    ])
+    return member_ids
+
+
+def _identity_row(account: _Account, kind: str, value: str, member_id: int) -> dict:
+    return {"member_id": member_id, "kind": kind, "value": value, "channel": account.channel,
+            "source_profile_id": account.profile_id, "first_seen": account.clean.seen_at,
+            "last_seen": account.clean.seen_at}
 
 
 def _profile_changed(account: _Account, values: dict) -> bool:
@@ -345,8 +382,8 @@ def _update_known(groups: list[_Group], stores, identities) -> set[int]:
         for account in group.accounts:
             values = _profile_values(account, stores)
             if account.profile is None:
-                to_create.append((account, SourceProfile(
-                    channel=account.channel, external_id=account.external_id, member_id=member_id, **values)))
+                to_create.append((account, {"channel": account.channel, "external_id": account.external_id,
+                                            "member_id": member_id, **values}))
                 changed_members.add(member_id)
             elif _profile_changed(account, values):
                 to_update.append(SourceProfile(pk=account.profile_id, member_id=member_id, **values))
@@ -360,16 +397,13 @@ def _update_known(groups: list[_Group], stores, identities) -> set[int]:
         for account, kind, value in group.new_identities:
             new_ids.append((account, kind, value, member_id))
             changed_members.add(member_id)
-    insert_instances(SourceProfile, [p for _, p in to_create])
-    for account, profile in to_create:
-        account.profile_id = profile.pk
+    for (account, _), profile_id in zip(to_create, insert_rows(SourceProfile, [p for _, p in to_create]),
+                                        strict=True):
+        account.profile_id = profile_id
     if to_update:
         SourceProfile.objects.bulk_update(to_update, ["member_id", "seen_at", *_PROFILE_COMPARE], batch_size=500)
-    insert_instances(Identity, [
-        Identity(member_id=member_id, kind=kind, value=value, channel=account.channel,
-                 source_profile_id=account.profile_id, first_seen=account.clean.seen_at,
-                 last_seen=account.clean.seen_at) for account, kind, value, member_id in new_ids
-    ])
+    insert_rows(Identity, [_identity_row(account, kind, value, member_id)
+                           for account, kind, value, member_id in new_ids])
     if seen_updates:
         Identity.objects.bulk_update(
             [Identity(pk=pk, last_seen=seen) for pk, seen in seen_updates.items()], ["last_seen"], batch_size=1000
@@ -406,7 +440,8 @@ def resolve_records(records: list[IncomingRecord], *, actor=None, actor_label: s
     """Resolve every record to a person; see the module docstring for the two paths."""
     result = BatchResolution(links=[None] * len(records))
     rules = active_rules()
-    accounts = _accounts(records, rules, result)
+    unchanged = _link_unchanged_accounts(records, result)
+    accounts = _accounts([None if i in unchanged else r for i, r in enumerate(records)], rules, result)
     if not accounts:
         return result
     lock_keys([
@@ -432,12 +467,12 @@ def resolve_records(records: list[IncomingRecord], *, actor=None, actor_label: s
     if new:
         created = _create_people(new, stores)
         result.members_created += len(created)
-        result.touched_member_ids.update(m.pk for m in created)
+        result.touched_member_ids.update(created)
     if known:
         changed = _update_known(known, stores, identities)
         recompute_profiles(changed)
         result.touched_member_ids.update(changed)
-        result.members_matched += sum(len(g.accounts) for g in known)
+        result.members_matched += sum(len(a.indexes) for g in known for a in g.accounts)
     for group in one_by_one:
         _resolve_one_by_one(group, actor, actor_label, result)
 

@@ -48,6 +48,20 @@ class CleanRecord:
     notes: list[str] = field(default_factory=list)
 
 
+def raw_values(record: IncomingRecord) -> dict:
+    """What the channel sent, before cleaning: kept on the source profile, and compared by
+    imports to skip accounts whose data has not changed since the last import."""
+    raw = {f: str(getattr(record, f)) for f in RAW_FIELDS if getattr(record, f) not in (None, "")}
+    if record.store_code:
+        raw["store_code"] = str(record.store_code)
+    identifiers = {k: str(v) for k, v in (record.identifiers or {}).items() if v not in (None, "")}
+    if identifiers:
+        raw["identifiers"] = identifiers
+    if record.attributes:
+        raw["attributes"] = {k: str(v) for k, v in record.attributes.items()}
+    return raw
+
+
 def clean_record(record: IncomingRecord) -> CleanRecord:
     if record.channel not in _CHANNELS:
         raise ValueError(f"unknown channel {record.channel!r}")
@@ -94,6 +108,6 @@ def clean_record(record: IncomingRecord) -> CleanRecord:
         identifiers=identifiers,
         store_code=cleaning.strip_export_quirks(record.store_code),
         seen_at=record.seen_at or timezone.now(),
-        raw={f: str(getattr(record, f)) for f in RAW_FIELDS if getattr(record, f) not in (None, "")},
+        raw=raw_values(record),
         notes=notes,
     )

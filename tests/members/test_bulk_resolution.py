@@ -6,7 +6,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from members.models import Identity, MatchRule, Member, MemberStatus, MergeCandidate, MergeRecord, SourceProfile
+from members.models import (
+    Identity,
+    MatchRule,
+    Member,
+    MemberStatus,
+    MergeCandidate,
+    MergeRecord,
+    SourceProfile,
+)
 from members.services import IncomingRecord, resolve_record
 from members.services.bulk_resolution import resolve_records
 from tests.conftest import at

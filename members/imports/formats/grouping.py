@@ -1,0 +1,68 @@
+"""Assembling one order from consecutive file rows (JD and the generic template: a row per SKU)."""
+
+from collections.abc import Iterator
+
+from ..rows import LineRow, OrderRow, RowError
+
+
+class OrderAssembler:
+    """Collects the rows of the order being read and yields it once the next order starts.
+
+    A row with an error rejects its whole order (a partial order would understate the
+    amounts and lines); the order's other rows get a RowError saying so, so every file row
+    is accounted for. Line numbers count per order across the whole file, so an order
+    that re-appears further down continues where it left off.
+    """
+
+    def __init__(self, order_header: str):
+        self.order_header = order_header  # where "whole order rejected" errors point
+        self.lines_seen: dict[str, int] = {}
+        self.key: str | None = None
+
+    def is_new(self, key: str) -> bool:
+        return key != self.key
+
+    def start(self, key: str, external_no: str, order: OrderRow | None, errors: list[RowError]) -> None:
+        """Begin an order: `order` built from its first row, or the `errors` that stopped it."""
+        self.key, self.external_no, self.order = key, external_no, order
+        self.errors = errors
+        self.numbers: list[int] = []
+        self.lines: list[LineRow] = []
+        self.item_count = 0
+
+    def next_line_no(self) -> int:
+        line_no = self.lines_seen.get(self.key, 0) + 1
+        self.lines_seen[self.key] = line_no
+        return line_no
+
+    def add(self, number: int, line: LineRow | None, quantity: int, errors: list[RowError] | None = None) -> None:
+        """Add one file row of the current order (its line, or the errors in its line cells)."""
+        self.numbers.append(number)
+        if errors:
+            self.errors.extend(errors)
+        elif line is not None:
+            self.lines.append(line)
+        self.item_count += quantity
+
+    def finish(self, *, with_lines: bool = True) -> Iterator[OrderRow | RowError]:
+        """Yield the assembled order, or every row's error, and forget it."""
+        if self.key is None:
+            return
+        self.key = None
+        if self.errors or self.order is None:
+            yield from self._rejected()
+            return
+        order = self.order
+        order.row_count = len(self.numbers)
+        order.item_count = self.item_count
+        # No line rows at all: the file says nothing about this order's lines (None), which
+        # must not read as "the order has no lines" ([]).
+        order.lines = self.lines if with_lines and self.lines else None
+        yield order
+
+    def _rejected(self) -> Iterator[RowError]:
+        """The rows' own errors, and for each other row of the order why it was skipped, in row order."""
+        faulty = sorted({error.row_number for error in self.errors})
+        reason = f"同一订单的第 {'、'.join(map(str, faulty))} 行有错误，整单未导入"
+        skipped = [RowError(n, self.order_header, self.external_no, reason) for n in self.numbers if n not in faulty]
+        yield from sorted([*self.errors, *skipped], key=lambda error: error.row_number)

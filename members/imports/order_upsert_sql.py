@@ -1,0 +1,72 @@
+"""The PostgreSQL path of `write_orders`: COPY the chunk into a staging table, then set-based SQL.
+
+One `UPDATE … FROM` changes the orders whose values differ (never moving one back to an
+earlier status), one `INSERT … SELECT` adds the new ones; Python never fetches or compares
+stored orders row by row. Same rules as the portable path in `order_writer`.
+"""
+
+from django.db import connection
+
+_STAGE = "import_order_stage"
+_VALUE_COLUMNS = (
+    "member_id", "source_profile_id", "store_id", "shop_name", "status", "raw_status", "is_deleted",
+    "payable_amount", "paid_amount", "refunded_amount", "item_count", "ordered_at", "paid_at", "completed_at",
+)
+_CREATE = f"""
+CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (
+    channel varchar(16) NOT NULL, external_no varchar(64) NOT NULL,
+    member_id bigint, source_profile_id bigint, store_id bigint, shop_name varchar(100) NOT NULL,
+    status varchar(20) NOT NULL, raw_status varchar(64) NOT NULL, is_deleted boolean NOT NULL,
+    payable_amount numeric(12, 2) NOT NULL, paid_amount numeric(12, 2) NOT NULL,
+    refunded_amount numeric(12, 2) NOT NULL, item_count integer NOT NULL,
+    ordered_at timestamptz, paid_at timestamptz, completed_at timestamptz,
+    rank smallint NOT NULL, continuation boolean NOT NULL
+)"""
+
+
+def _rank_sql(column: str, ranks: dict[str, int]) -> str:
+    cases = " ".join(f"WHEN '{status}' THEN {rank}" for status, rank in ranks.items())
+    return f"(CASE {column} {cases} ELSE 0 END)"
+
+
+def upsert_orders(rows: list[tuple], ranks: dict[str, int]) -> tuple[dict[tuple[str, str], int], list[int], int]:
+    """rows: (channel, external_no, *values in _VALUE_COLUMNS order, rank, continuation).
+
+    Returns (created {(channel, no): id}, updated ids, stale count).
+    """
+    stored_rank = _rank_sql("o.status", ranks)
+    same_key = "o.channel = s.channel AND o.external_no = s.external_no"
+    # An export without buyer columns never unlinks an order: keep the stored person then.
+    incoming = {c: f"s.{c}" for c in _VALUE_COLUMNS}
+    incoming["member_id"] = "COALESCE(s.member_id, o.member_id)"
+    incoming["source_profile_id"] = "CASE WHEN s.member_id IS NULL THEN o.source_profile_id ELSE s.source_profile_id END"
+    with connection.cursor() as cursor:
+        cursor.execute(_CREATE)
+        cursor.execute(f"TRUNCATE {_STAGE}")
+        with cursor.copy(f"COPY {_STAGE} (channel, external_no, {', '.join(_VALUE_COLUMNS)}, rank, continuation) "
+                         "FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"SELECT count(*) FROM {_STAGE} s JOIN members_order o ON {same_key} "
+            f"WHERE NOT s.continuation AND s.rank < {stored_rank}"
+        )
+        stale = cursor.fetchone()[0]
+        assignments = ", ".join(f"{c} = {incoming[c]}" for c in _VALUE_COLUMNS)
+        stored = ", ".join(f"o.{c}" for c in _VALUE_COLUMNS)
+        wanted = ", ".join(incoming[c] for c in _VALUE_COLUMNS)
+        cursor.execute(
+            f"UPDATE members_order o SET {assignments}, updated_at = now() FROM {_STAGE} s "
+            f"WHERE {same_key} AND NOT s.continuation AND s.rank >= {stored_rank} "
+            f"AND ({stored}) IS DISTINCT FROM ({wanted}) RETURNING o.id"
+        )
+        updated = [pk for (pk,) in cursor.fetchall()]
+        columns = ", ".join(_VALUE_COLUMNS)
+        cursor.execute(
+            f"INSERT INTO members_order (channel, external_no, {columns}, created_at, updated_at) "
+            f"SELECT s.channel, s.external_no, {', '.join(f's.{c}' for c in _VALUE_COLUMNS)}, now(), now() "
+            f"FROM {_STAGE} s WHERE NOT EXISTS (SELECT 1 FROM members_order o WHERE {same_key}) "
+            "RETURNING id, channel, external_no"
+        )
+        created = {(channel, number): pk for pk, channel, number in cursor.fetchall()}
+    return created, updated, stale

@@ -1,0 +1,262 @@
+"""Write a chunk of parsed orders and lines: insert the new, update the changed, skip the same.
+
+Idempotent by construction: each order is compared with what is stored, so importing the
+same file again writes nothing; a newer export updates status and amounts. An export older
+than what is stored (its status ranks lower, e.g. 已发货 after 交易成功) never moves an order
+back. Lines of the Tmall item report that arrive before their order wait in
+`PendingOrderLine` and are attached when the order comes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+from members.models import Order, OrderLine, OrderStatus, PendingOrderLine
+from members.services.bulk_insert import insert_rows, select_in
+
+from .order_upsert_sql import upsert_orders
+from .rows import ItemRow, LineRow, OrderRow
+
+_IN_CHUNK = 2000
+ORDER_FIELDS = (
+    "member_id", "source_profile_id", "store_id", "shop_name", "status", "raw_status", "is_deleted",
+    "payable_amount", "paid_amount", "refunded_amount", "item_count", "ordered_at", "paid_at", "completed_at",
+)
+LINE_FIELDS = ("sku", "title", "category", "quantity", "price")
+# How far an order has progressed; a lower rank than stored means an older export.
+STATUS_RANK = {
+    OrderStatus.PENDING: 0, OrderStatus.PAID: 1, OrderStatus.SHIPPED: 2, OrderStatus.COMPLETED: 3,
+    OrderStatus.PARTIALLY_REFUNDED: 4, OrderStatus.REFUNDED: 5, OrderStatus.CLOSED: 5,
+}
+
+
+@dataclass
+class WriteResult:
+    created_ids: list[int] = field(default_factory=list)
+    updated_ids: list[int] = field(default_factory=list)
+    unchanged: int = 0
+    stale: int = 0  # counted in unchanged as well: an older export left the stored order as it was
+    lines_created: int = 0
+    lines_updated: int = 0
+    lines_unchanged: int = 0
+    lines_pending: int = 0
+    lines_attached: int = 0  # waiting item lines attached to orders created now
+
+    def add(self, other: WriteResult) -> None:
+        for name, value in other.__dict__.items():
+            current = getattr(self, name)
+            setattr(self, name, current + value)
+
+
+def _in_chunks(values: list, size: int = _IN_CHUNK):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def _existing_orders(keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
+    by_channel: dict[str, list[str]] = defaultdict(list)
+    for channel, number in keys:
+        by_channel[channel].append(number)
+    found = {}
+    for channel, numbers in by_channel.items():
+        for row in select_in(Order.objects.filter(channel=channel), "external_no", numbers,
+                             ("pk", "external_no", *ORDER_FIELDS)):
+            found[(channel, row["external_no"])] = row
+    return found
+
+
+def _merge_repeats(rows: list[OrderRow], links: list) -> list[tuple[OrderRow, tuple | None]]:
+    """One entry per order: a repeat of an order number within the chunk adds its lines."""
+    merged: dict[tuple[str, str], tuple[OrderRow, tuple | None]] = {}
+    for row, link in zip(rows, links, strict=True):
+        key = (row.channel, row.external_no)
+        first = merged.get(key)
+        if first is None:
+            merged[key] = (row, link)
+        elif row.lines:
+            first[0].lines = [*(first[0].lines or []), *row.lines]
+            first[0].item_count += row.item_count
+    return list(merged.values())
+
+
+def _values(row: OrderRow, link, stores: dict[str, int], stored: dict | None) -> dict:
+    member_id, profile_id = link if link else (None, None)
+    if member_id is None and stored:  # an export without buyer columns never unlinks an order
+        member_id, profile_id = stored["member_id"], stored["source_profile_id"]
+    store_id = stores.get(row.store_code) if row.store_code else None
+    return {
+        "member_id": member_id, "source_profile_id": profile_id, "store_id": store_id,
+        "shop_name": row.shop_name[:100], "status": row.status, "raw_status": row.raw_status[:64],
+        "is_deleted": row.is_deleted, "payable_amount": row.payable_amount, "paid_amount": row.paid_amount,
+        "refunded_amount": row.refunded_amount, "item_count": row.item_count, "ordered_at": row.ordered_at,
+        "paid_at": row.paid_at, "completed_at": row.completed_at,
+    }
+
+
+def write_orders(rows: list[OrderRow], links: list, stores: dict[str, int]) -> WriteResult:
+    """Upsert a chunk of orders (and their lines when the file carries lines)."""
+    entries = _merge_repeats(rows, links)
+    if connection.vendor == "postgresql":
+        return _write_orders_sql(entries, stores)
+    return _write_orders_portable(entries, stores)
+
+
+def _write_orders_sql(entries: list[tuple[OrderRow, tuple | None]], stores: dict[str, int]) -> WriteResult:
+    result = WriteResult()
+    staged = []
+    for row, link in entries:
+        values = _values(row, link, stores, None)
+        continuation = bool(row.lines) and row.lines[0].line_no > 1
+        staged.append((row.channel, row.external_no, *(values[f] for f in ORDER_FIELDS), STATUS_RANK[row.status],
+                       continuation))
+    created, updated, stale = upsert_orders(staged, {str(k): v for k, v in STATUS_RANK.items()})
+    result.created_ids, result.updated_ids, result.stale = list(created.values()), updated, stale
+    result.unchanged = len(entries) - len(created) - len(updated)
+    with_lines = [row for row, _ in entries if row.lines is not None]
+    if with_lines:
+        missing = [(r.channel, r.external_no) for r in with_lines if (r.channel, r.external_no) not in created]
+        ids = {**{key: row["pk"] for key, row in _existing_orders(missing).items()}, **created}
+        _upsert_lines([(ids[(r.channel, r.external_no)], line) for r in with_lines for line in r.lines], result)
+    if created:
+        _attach_pending(created, result)
+    return result
+
+
+def _write_orders_portable(entries: list[tuple[OrderRow, tuple | None]], stores: dict[str, int]) -> WriteResult:
+    result = WriteResult()
+    existing = _existing_orders([(r.channel, r.external_no) for r, _ in entries])
+    to_create, to_update, update_fields, line_rows = [], [], set(), []
+    for row, link in entries:
+        stored = existing.get((row.channel, row.external_no))
+        continuation = bool(row.lines) and row.lines[0].line_no > 1  # more lines of an order seen earlier
+        if stored is not None and continuation:
+            result.unchanged += 1
+        elif stored is None:
+            to_create.append({"channel": row.channel, "external_no": row.external_no,
+                              **_values(row, link, stores, None)})
+        elif STATUS_RANK[row.status] < STATUS_RANK[stored["status"]]:
+            result.unchanged += 1
+            result.stale += 1
+        else:
+            values = _values(row, link, stores, stored)
+            changed = [f for f in ORDER_FIELDS if stored[f] != values[f]]
+            if changed:
+                to_update.append(Order(pk=stored["pk"], **values))
+                update_fields.update(changed)
+            else:
+                result.unchanged += 1
+        if row.lines is not None:
+            line_rows.append((row, stored["pk"] if stored else None))
+    result.created_ids = insert_rows(Order, to_create)
+    if to_update:
+        Order.objects.bulk_update(to_update, sorted(update_fields), batch_size=500)
+    result.updated_ids = [o.pk for o in to_update]
+
+    new_ids = {(o["channel"], o["external_no"]): pk for o, pk in zip(to_create, result.created_ids, strict=True)}
+    order_lines = [(pk or new_ids[(row.channel, row.external_no)], line) for row, pk in line_rows
+                   for line in row.lines]
+    _upsert_lines(order_lines, result)
+    if new_ids:
+        _attach_pending(new_ids, result)
+    return result
+
+
+def _upsert_lines(order_lines: list[tuple[int, LineRow]], result: WriteResult) -> set[int]:
+    """Create or update lines by (order, line_no); returns the orders whose lines changed."""
+    if not order_lines:
+        return set()
+    stored: dict[tuple[int, int], dict] = {}
+    for part in _in_chunks(sorted({order_id for order_id, _ in order_lines})):
+        for row in OrderLine.objects.filter(order_id__in=part).values("pk", "order_id", "line_no", *LINE_FIELDS):
+            stored[(row["order_id"], row["line_no"])] = row
+    to_create, to_update, touched = [], [], set()
+    for order_id, line in order_lines:
+        values = {f: getattr(line, f) for f in LINE_FIELDS}
+        values["title"], values["sku"], values["category"] = (
+            values["title"][:255], values["sku"][:64], values["category"][:64]
+        )
+        current = stored.get((order_id, line.line_no))
+        if current is None:
+            to_create.append({"order_id": order_id, "line_no": line.line_no, **values})
+            stored[(order_id, line.line_no)] = {"pk": None, **values}
+            touched.add(order_id)
+        elif any(current[f] != values[f] for f in LINE_FIELDS) and current["pk"] is not None:
+            to_update.append(OrderLine(pk=current["pk"], order_id=order_id, line_no=line.line_no, **values))
+            touched.add(order_id)
+        else:
+            result.lines_unchanged += 1
+    insert_rows(OrderLine, to_create)
+    if to_update:
+        OrderLine.objects.bulk_update(to_update, list(LINE_FIELDS), batch_size=500)
+    result.lines_created += len(to_create)
+    result.lines_updated += len(to_update)
+    return touched
+
+
+def _attach_pending(by_key: dict[tuple[str, str], int], result: WriteResult) -> None:
+    by_channel: dict[str, list[str]] = defaultdict(list)
+    for channel, number in by_key:
+        by_channel[channel].append(number)
+    waiting = []
+    for channel, numbers in by_channel.items():
+        if not PendingOrderLine.objects.filter(channel=channel).exists():
+            continue  # the usual case: no item report arrived ahead of its orders
+        ids = [row["pk"] for row in select_in(PendingOrderLine.objects.filter(channel=channel), "external_no",
+                                              numbers, ("pk",))]
+        waiting += list(PendingOrderLine.objects.filter(pk__in=ids))
+    if not waiting:
+        return
+    lines = [
+        (by_key[(p.channel, p.external_no)],
+         LineRow(line_no=p.line_no, **{f: getattr(p, f) for f in LINE_FIELDS}))
+        for p in waiting
+    ]
+    before = result.lines_created
+    _upsert_lines(lines, result)
+    result.lines_attached += result.lines_created - before
+    PendingOrderLine.objects.filter(pk__in=[p.pk for p in waiting]).delete()
+
+
+def write_items(rows: list[ItemRow], batch_id: int | None) -> tuple[WriteResult, set[int]]:
+    """Item-report lines: onto their orders when imported, else into the waiting room."""
+    result = WriteResult()
+    existing = _existing_orders(sorted({(r.channel, r.external_no) for r in rows}))
+    known = [(existing[(r.channel, r.external_no)]["pk"], r.line) for r in rows if (r.channel, r.external_no)
+             in existing]
+    touched = _upsert_lines(known, result)
+    waiting = [r for r in rows if (r.channel, r.external_no) not in existing]
+    if waiting:
+        _upsert_pending(waiting, batch_id, result)
+    return result, touched
+
+
+def _upsert_pending(rows: list[ItemRow], batch_id: int | None, result: WriteResult) -> None:
+    stored = {}
+    by_channel: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        by_channel[row.channel].add(row.external_no)
+    for channel, numbers in by_channel.items():
+        for part in _in_chunks(sorted(numbers)):
+            for p in PendingOrderLine.objects.filter(channel=channel, external_no__in=part):
+                stored[(p.channel, p.external_no, p.line_no)] = p
+    to_create, to_update = [], []
+    for row in rows:
+        values = {f: getattr(row.line, f) for f in LINE_FIELDS}
+        current = stored.get((row.channel, row.external_no, row.line.line_no))
+        if current is None:
+            to_create.append({"channel": row.channel, "external_no": row.external_no, "line_no": row.line.line_no,
+                              "batch_id": batch_id, **values})
+            stored[(row.channel, row.external_no, row.line.line_no)] = PendingOrderLine(**to_create[-1])
+        elif current.pk is not None and any(getattr(current, f) != v for f, v in values.items()):
+            for f, v in values.items():
+                setattr(current, f, v)
+            to_update.append(current)
+        else:
+            result.lines_unchanged += 1
+    insert_rows(PendingOrderLine, to_create)
+    if to_update:
+        PendingOrderLine.objects.bulk_update(to_update, list(LINE_FIELDS), batch_size=500)
+    result.lines_pending += len(to_create) + len(to_update)

@@ -1,0 +1,465 @@
+"""Open an uploaded CSV or XLSX file as a header-keyed stream of text rows.
+
+Readers know nothing about formats: they only make every file look alike (decoded,
+header quirks removed, one dict of raw strings per row) and stream it, so a 300 MB
+export is read with flat memory. Cell values are left raw; formats clean what they use.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import itertools
+import operator
+import os
+import zipfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from members.cleaning import strip_export_quirks
+from members.cleaning.text import as_text
+
+from .rows import ImportFileError
+
+CSV_EXTENSIONS = (".csv", ".txt")
+XLSX_EXTENSIONS = (".xlsx",)
+SAMPLE_SIZE = 64 * 1024  # bytes read up front to choose the encoding
+_READ_BUFFER = 1024 * 1024
+_ZIP_MAGIC = b"PK\x03\x04"  # an .xlsx is a zip archive
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the legacy .xls (and .doc) container
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # Excel's "Unicode text" save
+
+# csv refuses cells over 128 KB by default; a long 备注 should not sink a whole file.
+# (Process-wide, and only ever raised.)
+csv.field_size_limit(16 * 1024 * 1024)
+
+Row = tuple[int, dict[str, str]]
+
+
+class Table:
+    """A file's header row and a single-pass stream of its data rows."""
+
+    headers: list[str]
+    filename: str
+    _positions: list[int]  # the file column each header came from
+
+    def rows(self, columns: Iterable[str] | None = None) -> Iterator[Row]:
+        """(spreadsheet row number, {header: raw text}); fully blank rows are skipped.
+
+        `columns` limits each dict to those headers: a format that reads 15 of a
+        report's 46 columns then builds 15-entry dicts (see formats.parse_table).
+        """
+        raise NotImplementedError
+
+    def fraction_done(self) -> float | None:
+        """How far `rows()` has got, 0..1, or None when the size is unknown."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Table:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _selection(self, columns: Iterable[str] | None) -> _Selection:
+        if columns is None:
+            return _Selection(self.headers, self._positions)
+        names = list(dict.fromkeys(columns))
+        index = {header: position for header, position in zip(self.headers, self._positions, strict=True)}
+        unknown = [name for name in names if name not in index]
+        if unknown:
+            raise KeyError(f"no such headers in {self.filename}: {unknown}")
+        return _Selection(names, [index[name] for name in names])
+
+
+class _Selection:
+    """The headers a row dict gets and a fast way to pick their cells from a row."""
+
+    def __init__(self, names: list[str], positions: list[int]):
+        self.names = names
+        self.width = max(positions, default=-1) + 1
+        if len(positions) == 1:
+            (only,) = positions
+            self.pick = lambda cells: (cells[only],)
+        elif positions:
+            self.pick = operator.itemgetter(*positions)
+        else:
+            self.pick = lambda cells: ()
+
+    def padded(self, cells) -> tuple:
+        """The picked cells of a short row: missing trailing cells are empty."""
+        return self.pick(list(cells) + [""] * (self.width - len(cells)))
+
+
+def open_table(source: str | os.PathLike | BinaryIO, *, filename: str) -> Table:
+    """Open `source` (a path or a binary file object) according to `filename`'s extension.
+
+    Raises ImportFileError when the file cannot be read as a table at all.
+    """
+    extension = Path(filename).suffix.lower()
+    if extension == ".xls":
+        raise ImportFileError("不支持旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 或 CSV 后再导入。")
+    if extension not in CSV_EXTENSIONS + XLSX_EXTENSIONS:
+        raise ImportFileError(f"不支持的文件类型“{extension or filename}”，请上传 .csv、.txt 或 .xlsx 文件。")
+    stream, owned = _open_binary(source)
+    try:
+        magic = _peek(stream, 8)
+        if not magic:
+            raise ImportFileError("文件是空的。")
+        if magic.startswith(_OLE_MAGIC):
+            raise ImportFileError("这是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 或 CSV 后再导入。")
+        # Trust the content over the name: re-saved exports are often mislabelled.
+        if extension in XLSX_EXTENSIONS or magic.startswith(_ZIP_MAGIC):
+            return XlsxTable(stream, filename=filename, owned=owned)
+        return CsvTable(stream, filename=filename, owned=owned)
+    except BaseException:
+        if owned:
+            stream.close()
+        raise
+
+
+# ---------------------------------------------------------------- shared helpers
+
+
+def _open_binary(source) -> tuple[BinaryIO, bool]:
+    if isinstance(source, str | os.PathLike):
+        try:
+            return open(source, "rb", buffering=_READ_BUFFER), True  # closed by Table.close
+        except OSError as error:
+            raise ImportFileError(f"无法打开文件：{error.strerror or error}") from error
+    return getattr(source, "file", source), False  # Django's UploadedFile wraps the real file object
+
+
+def _peek(stream: BinaryIO, size: int) -> bytes:
+    start = stream.tell()
+    head = stream.read(size)
+    stream.seek(start)
+    return head
+
+
+def _size_of(stream: BinaryIO) -> int | None:
+    try:
+        return os.fstat(stream.fileno()).st_size
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        pass
+    try:
+        here = stream.tell()
+        end = stream.seek(0, io.SEEK_END)
+        stream.seek(here)
+        return end
+    except (AttributeError, OSError):
+        return getattr(stream, "size", None)
+
+
+def normalize_headers(cells: list[str]) -> tuple[list[str], list[int]]:
+    """Clean header names and give repeated ones a "(2)" suffix.
+
+    Returns the headers and the column index each came from; columns with an empty
+    header are dropped (nothing can refer to them by name).
+    """
+    headers: list[str] = []
+    positions: list[int] = []
+    seen: set[str] = set()
+    for position, cell in enumerate(cells):
+        header = strip_export_quirks(cell).replace("\t", "").strip()
+        if not header:
+            continue
+        name, copy = header, 1
+        while name in seen:
+            copy += 1
+            name = f"{header}({copy})"
+        seen.add(name)
+        headers.append(name)
+        positions.append(position)
+    return headers, positions
+
+
+def _is_blank(cells: list[str]) -> bool:
+    return not any(cells) or not "".join(cells).strip()  # also "  ,  ," rows
+
+
+# ---------------------------------------------------------------- CSV
+
+
+class _CountingReader(io.RawIOBase):
+    """Counts the bytes handed to the text decoder, for progress reporting."""
+
+    def __init__(self, stream: BinaryIO):
+        self.stream = stream
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self.stream.read(len(buffer))
+        size = len(data)
+        buffer[:size] = data
+        self.count += size
+        return size
+
+
+def detect_encoding(sample: bytes, *, complete: bool) -> str:
+    """UTF-8 (with or without BOM) when the sample decodes as such, else GB18030.
+
+    `complete` says the sample is the whole file; otherwise a multi-byte character cut
+    at the end of the sample is not held against UTF-8.
+    """
+    if sample.startswith(_UTF16_BOMS):
+        return "utf-16"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=complete)
+    except UnicodeDecodeError:
+        return "gb18030"  # a superset of GBK and GB2312, what Tmall and JD export
+    return "utf-8-sig"
+
+
+def locate_undecodable(stream: BinaryIO, encoding: str) -> tuple[int, int] | None:
+    """(byte offset, line number) of the first byte `encoding` cannot decode, or None."""
+    offset, line, carry = 0, 1, b""
+    while True:
+        chunk = stream.read(_READ_BUFFER)
+        data = carry + chunk
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError as error:
+            if chunk and error.end >= len(data) - 1:  # a character cut by the chunk boundary
+                line += data.count(b"\n", 0, error.start)
+                offset, carry = offset + error.start, data[error.start:]
+                continue
+            return offset + error.start, line + data.count(b"\n", 0, error.start)
+        if not chunk:
+            return None
+        line += data.count(b"\n")
+        offset, carry = offset + len(data), b""
+
+
+_ENCODING_NAMES = {"utf-8-sig": "UTF-8", "gb18030": "GB18030（GBK）", "utf-16": "UTF-16"}
+
+
+class CsvTable(Table):
+    """A delimited text file, decoded and split as a stream.
+
+    Lines without a quoted field (nearly all of a platform export: Tmall's ="123" is not a
+    quoted field) are split with str.split, several times faster than the csv module;
+    a line that opens a quoted field is handed to csv, which reads on through multi-line
+    cells and leaves the stream at the next record.
+    """
+
+    def __init__(self, stream: BinaryIO, *, filename: str, owned: bool):
+        self.filename = filename
+        self._stream = stream
+        self._owned = owned
+        self._start = stream.tell()
+        self.bytes_total = _size_of(stream)
+        sample = stream.read(SAMPLE_SIZE)
+        stream.seek(self._start)
+        complete = len(sample) < SAMPLE_SIZE
+        self.encoding = detect_encoding(sample, complete=complete)
+        if self.encoding == "gb18030":
+            self._check_decodable(sample, complete=complete)
+        self._counter = _CountingReader(stream)
+        self._text = io.TextIOWrapper(
+            io.BufferedReader(self._counter, _READ_BUFFER), encoding=self.encoding, newline=""
+        )
+        self._read_header()
+        self._started = False
+
+    @property
+    def bytes_read(self) -> int:
+        return self._counter.count
+
+    def fraction_done(self) -> float | None:
+        if not self.bytes_total:
+            return None
+        return min(self.bytes_read / self.bytes_total, 1.0)
+
+    def rows(self, columns: Iterable[str] | None = None) -> Iterator[Row]:
+        if self._started:
+            raise RuntimeError("Table.rows() streams the file once")
+        self._started = True
+        selection = self._selection(columns)
+        names, pick = selection.names, selection.pick
+        lines, delimiter = self._text, self.delimiter
+        quote_opening = delimiter + '"'
+        number = self._header_row
+        try:
+            for line in lines:
+                number += 1
+                if '"' in line and (line[0] == '"' or quote_opening in line):
+                    # A quoted field, maybe spanning lines: csv reads exactly this record on.
+                    cells = next(csv.reader(itertools.chain((line,), lines), delimiter=delimiter))
+                else:
+                    cells = line.rstrip("\r\n").split(delimiter)
+                first = cells[0] if cells else ""
+                if (not first or first.isspace()) and _is_blank(cells):
+                    continue
+                try:
+                    picked = pick(cells)
+                except IndexError:
+                    picked = selection.padded(cells)
+                yield number, dict(zip(names, picked, strict=True))
+        except UnicodeDecodeError:
+            raise ImportFileError(self._undecodable_message(number + 1)) from None
+        except csv.Error as error:
+            raise ImportFileError(f"第 {number + 1} 行附近的 CSV 格式有误：{error}") from None
+
+    def close(self) -> None:
+        try:
+            self._text.detach()  # never let the wrapper close a file object we were handed
+        except ValueError:
+            pass
+        if self._owned:
+            self._stream.close()
+
+    def _read_header(self) -> None:
+        self._header_row = 0
+        try:
+            while (line := self._text.readline()) and not line.strip():
+                self._header_row += 1  # blank lines above the header are still spreadsheet rows
+            if not line:
+                raise ImportFileError("文件中没有表头行（只有空行）。")
+            self.delimiter = "\t" if "\t" in line and "," not in line else ","
+            cells = next(csv.reader(itertools.chain((line,), self._text), delimiter=self.delimiter))
+            self._header_row += 1
+        except UnicodeDecodeError:
+            raise ImportFileError(self._undecodable_message(self._header_row + 1)) from None
+        except csv.Error as error:
+            raise ImportFileError(f"表头行的 CSV 格式有误：{error}") from None
+        self.headers, self._positions = normalize_headers(cells)
+        if not self.headers:
+            raise ImportFileError("表头行是空的，第一行应当是列名。")
+
+    def _check_decodable(self, sample: bytes, *, complete: bool) -> None:
+        try:
+            codecs.getincrementaldecoder(self.encoding)().decode(sample, final=complete)
+        except UnicodeDecodeError as error:
+            line = sample.count(b"\n", 0, error.start) + 1
+            raise ImportFileError(
+                f"无法识别文件编码：既不是 UTF-8，也无法按 GB18030（GBK）解码"
+                f"（第 {line} 行，字节位置 {error.start}）。请将文件另存为 UTF-8 或 GBK 编码的 CSV。"
+            ) from None
+
+    def _undecodable_message(self, row_number: int) -> str:
+        """Where decoding failed: the exact line and byte from a second pass when the file can
+        be re-read (the decoder works ahead of the rows), else the row being read."""
+        name = _ENCODING_NAMES.get(self.encoding, self.encoding)
+        try:
+            self._stream.seek(self._start)
+            found = locate_undecodable(self._stream, self.encoding)
+        except (OSError, ValueError):
+            found = None
+        if found is None:
+            where = f"第 {row_number} 行附近"
+        elif self.encoding == "utf-16":
+            where = f"字节位置 {found[0]}"  # lines are not counted in UTF-16 bytes
+        else:
+            where = f"第 {found[1]} 行，字节位置 {found[0]}"
+        return (
+            f"文件按 {name} 编码解码失败（{where}）：文件中混有其他编码的内容。"
+            "请用 Excel 或文本编辑器将整个文件另存为 UTF-8 或 GBK 编码的 CSV。"
+        )
+
+
+# ---------------------------------------------------------------- XLSX
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M:%S")
+    if isinstance(value, float) and abs(value) >= 1e15:
+        # Beyond 15 digits Excel has already rounded the number (an order number typed as a
+        # number); keep the scientific form so it is refused rather than silently wrong.
+        return repr(value)
+    return as_text(value)  # 13812345678.0 → "13812345678"
+
+
+class XlsxTable(Table):
+    """The first worksheet of a workbook, read in openpyxl's streaming mode."""
+
+    def __init__(self, stream: BinaryIO, *, filename: str, owned: bool):
+        from openpyxl import load_workbook  # heavy import, only for workbooks
+        from openpyxl.utils.exceptions import InvalidFileException
+
+        self.filename = filename
+        self._stream = stream
+        self._owned = owned
+        self._book = None
+        self.bytes_total = _size_of(stream)
+        try:
+            self._book = load_workbook(stream, read_only=True, data_only=True)
+            sheet = self._book.worksheets[0]
+            self.rows_total = sheet.max_row
+            # The stored dimension can be stale; without resetting it openpyxl stops there.
+            sheet.reset_dimensions()
+            self._records = sheet.iter_rows(min_row=1, values_only=True)
+            self._read_header()
+        except ImportFileError:
+            self.close()
+            raise
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, IndexError, OSError, ValueError) as error:
+            self.close()
+            raise ImportFileError(f"Excel 文件已损坏或不是有效的 .xlsx 文件，请重新导出或另存后再试（{error}）。") from None
+        self.rows_read = self._header_row
+        self._started = False
+
+    def fraction_done(self) -> float | None:
+        if not self.rows_total:
+            return None
+        return min(self.rows_read / self.rows_total, 1.0)
+
+    def rows(self, columns: Iterable[str] | None = None) -> Iterator[Row]:
+        if self._started:
+            raise RuntimeError("Table.rows() streams the file once")
+        self._started = True
+        selection, text = self._selection(columns), _cell_text
+        try:
+            for values in self._records:
+                self.rows_read += 1
+                if _is_blank_values(values):
+                    continue
+                try:
+                    picked = selection.pick(values)
+                except IndexError:
+                    picked = selection.padded(values)
+                yield self.rows_read, dict(zip(selection.names, map(text, picked), strict=True))
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+            raise ImportFileError(f"Excel 文件第 {self.rows_read + 1} 行附近已损坏，无法继续读取（{error}）。") from None
+
+    def close(self) -> None:
+        if self._book is not None:
+            self._book.close()
+        if self._owned:
+            self._stream.close()
+
+    def _read_header(self) -> None:
+        self._header_row = 0
+        for values in self._records:
+            self._header_row += 1
+            if not _is_blank_values(values):
+                break
+        else:
+            raise ImportFileError("工作表中没有表头行（第一个工作表是空的）。")
+        self.headers, self._positions = normalize_headers([_cell_text(v) for v in values])
+        if not self.headers:
+            raise ImportFileError("表头行是空的，第一行应当是列名。")
+
+
+def _is_blank_values(values: tuple) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
