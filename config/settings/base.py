@@ -90,6 +90,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "media/"
+# Largest file the upload page accepts; match the reverse proxy (nginx client_max_body_size).
+IMPORTS_MAX_UPLOAD_MB = env.int("IMPORTS_MAX_UPLOAD_MB", default=500)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

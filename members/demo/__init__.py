@@ -1,6 +1,5 @@
-"""Deterministic demo data for the CRM: stores, people on several channels, orders, consent.
+"""Deterministic demo data for the CRM: stores, and channel export files for people who shop on
+several channels (`exports`), loaded through the real importers by `seeding.seed_demo`.
 
-`generate_people` / `OrderGenerator` are pure (same seed and today → same data);
-`seed_demo` writes them through identity resolution. Entry point:
-`python manage.py seed_demo --members 500 --seed 42`.
+Entry point: `python manage.py seed_demo --members 500 --seed 42 [--end-date YYYY-MM-DD]`.
 """

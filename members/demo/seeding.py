@@ -1,206 +1,265 @@
-"""Write the demo data: stores, channel accounts through identity resolution, orders, consent.
+"""Load the demo data the way real channel data arrives: export files through the importers.
 
-People become members the way real channel data does, through `resolve_record`, so
-cleaning, merging and survivorship all run. Orders are written with `bulk_create` (no
-order import service yet) once every account is resolved, each order linked to the
-channel account that placed it and to the person that account belongs to by then.
-Re-running with the same seed adds nothing: accounts resolve to the people they already
-belong to, existing order numbers are skipped, consent rows already present are kept.
+`seed_demo` writes a consistent set of channel files for the population (`members.demo.exports`:
+WeChat members, the Tmall order and item reports, a JD export, POS receipts) and imports them
+with `members.imports.engine.import_file`, in the order a shop would: members first, orders
+after, the Tmall item report after its orders. Cleaning, bulk identity resolution, merges,
+order upserts, consent and row-error reports all run exactly as for an uploaded file.
+
+The same people appear on several channels with the same mobile, so the imports merge them.
+A few rows of the POS file are broken on purpose (`bad_rate`) so the demo shows a row-error
+report; the rest of that file still imports.
+
+Deterministic: the same members, seed and end date give byte-identical files, hence the same
+data. Idempotent: a file whose exact bytes were already imported successfully is skipped (the
+earlier batch is reported instead), so re-running adds nothing — not even a batch. Importing
+the same files again would change nothing either: the importers compare with what is stored.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
+from tempfile import TemporaryDirectory
 
-from django.db import transaction
+from django.db.models import Count
 
-from members import hooks
+from members.imports.engine import file_sha256, import_file
 from members.models import (
-    ConsentChannel,
+    CandidateStatus,
     ConsentRecord,
-    ConsentStatus,
+    ImportBatch,
+    ImportStatus,
+    Member,
+    MemberStatus,
+    MergeCandidate,
+    MergeRecord,
     Order,
     OrderLine,
+    PendingOrderLine,
     SourceProfile,
-    Store,
 )
-from members.services import IncomingRecord, record_consent, resolve_record
 
-from .orders import DemoOrder, OrderGenerator
-from .people import WITHDRAW_SOURCE, Account, PeopleGenerator, Person, Snapshot
+from .exports import generate_population, write_demo_exports, write_generic_orders
+from .exports.plan import Plan
 from .stores import ensure_stores
 
 ACTOR_LABEL = "seed_demo"
+DEFAULT_BAD_RATE = 0.01
+# The file that gets the broken rows: our own POS template is the one staff fill in by hand,
+# and its item lines sit on the order rows, so a rejected row takes nothing else with it.
+BAD_FILE = ("generic", "orders")
+FILE_LABELS = {
+    ("generic", "members"): "微信会员 WeChat members",
+    ("tmall", "orders"): "天猫订单 Tmall orders",
+    ("tmall_items", "orders"): "天猫明细 Tmall items",
+    ("jd", "orders"): "京东订单 JD orders",
+    ("generic", "orders"): "门店小票 POS orders",
+}
+CHANNELS = ("tmall", "jd", "pos", "wechat")  # the population's channel lists
+# Every demo file name ends with the export stamp `YYYYMMDD0800` of its end date.
+_STAMP = re.compile(r"(\d{8})0800\.csv$")
 
 
-class Progress:
-    """Progress sink; the command swaps in tqdm or one line per 10 %."""
+@dataclass
+class DemoFile:
+    format_key: str
+    kind: str
+    path: Path
+    bad_rows: int = 0  # file rows broken on purpose
 
-    def __init__(self, label: str, total: int):
-        self.label, self.total = label, total
-
-    def update(self, n: int = 1) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
+    @property
+    def label(self) -> str:
+        return FILE_LABELS.get((self.format_key, self.kind), f"{self.format_key} {self.kind}")
 
 
-ProgressFactory = Callable[[str, int], Progress]
+@dataclass
+class FileResult:
+    file: DemoFile
+    batch: ImportBatch
+    skipped: bool = False  # these exact bytes were imported before: `batch` is that earlier batch
+
+    @property
+    def counts(self) -> dict:
+        return self.batch.counts or {}
+
+
+@dataclass
+class PeopleInFiles:
+    """Who is in the files: people on at least one channel, and on two or more."""
+
+    people: int = 0
+    in_files: int = 0
+    on_several_channels: int = 0
+
+
+@dataclass
+class Totals:
+    """What the database holds (demo data or not), to report totals and what this run added."""
+
+    members: int = 0
+    members_on_several_channels: int = 0
+    channel_accounts: int = 0
+    merges: int = 0
+    orders: dict[str, int] = field(default_factory=dict)
+    lines: int = 0
+    pending_lines: int = 0
+    review_queue: int = 0
+    consents: int = 0
+
+    @classmethod
+    def read(cls) -> Totals:
+        active = Member.objects.filter(status=MemberStatus.ACTIVE)
+        several = (
+            SourceProfile.objects.filter(member__status=MemberStatus.ACTIVE).values("member")
+            .annotate(channels=Count("channel", distinct=True)).filter(channels__gte=2)
+        )
+        return cls(
+            members=active.count(),
+            members_on_several_channels=several.count(),
+            channel_accounts=SourceProfile.objects.count(),
+            merges=MergeRecord.objects.filter(undone_at__isnull=True).count(),
+            orders=dict(Order.objects.values_list("channel").annotate(n=Count("id")).order_by("channel")),
+            lines=OrderLine.objects.count(),
+            pending_lines=PendingOrderLine.objects.count(),
+            review_queue=MergeCandidate.objects.filter(status=CandidateStatus.PENDING).count(),
+            consents=ConsentRecord.objects.count(),
+        )
 
 
 @dataclass
 class SeedSummary:
-    people: int = 0
+    people: int
+    seed: int
+    end_date: date
+    directory: Path | None = None  # where the files were kept (None: a deleted temporary directory)
     stores_created: int = 0
-    records: int = 0
-    members_created: int = 0
-    channel_accounts_created: int = 0
-    merges: int = 0
-    review_candidates: int = 0
-    orders_created: int = 0
-    orders_skipped: int = 0
-    lines_created: int = 0
-    consents_created: int = 0
-    notes: Counter = field(default_factory=Counter)
+    population: PeopleInFiles = field(default_factory=PeopleInFiles)
+    files: list[FileResult] = field(default_factory=list)
+    before: Totals = field(default_factory=Totals)
+    after: Totals = field(default_factory=Totals)
+
+    @property
+    def imported(self) -> list[FileResult]:
+        return [r for r in self.files if not r.skipped]
+
+    @property
+    def rows_read(self) -> int:
+        return sum(r.counts.get("rows_read", 0) for r in self.imported)
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(r.counts.get("rows_rejected", 0) for r in self.imported)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [r for r in self.files if r.batch.status != ImportStatus.SUCCEEDED]
 
 
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
+class Progress:
+    """Progress sink; the command swaps in tqdm bars or one line per file."""
+
+    def step(self, message: str) -> None:
+        pass
+
+    def file_started(self, index: int, total: int, demo_file: DemoFile) -> None:
+        pass
+
+    def file_progress(self, batch: ImportBatch) -> None:
+        pass
+
+    def file_done(self, result: FileResult) -> None:
+        pass
 
 
-def _incoming(account: Account, snap: Snapshot) -> IncomingRecord:
-    return IncomingRecord(
-        channel=account.channel, external_id=account.external_id, name=snap.name, gender=snap.gender,
-        birthday=snap.birthday, mobile=snap.mobile, email=snap.email, province=snap.province, city=snap.city,
-        district=snap.district, address=snap.address, store_code=snap.store_code,
-        identifiers=dict(snap.identifiers), registered_at=account.registered_at, seen_at=snap.seen_at,
+def previous_end_date() -> date | None:
+    """The end date of the demo files imported last, so a re-run on another day adds nothing."""
+    names = (
+        ImportBatch.objects.filter(actor_label=ACTOR_LABEL, status=ImportStatus.SUCCEEDED)
+        .order_by("-id").values_list("file_name", flat=True)[:10]
     )
-
-
-def seed_demo(
-    *, members: int, seed: int, today: date, progress: ProgressFactory = Progress, chunk_size: int = 200,
-) -> SeedSummary:
-    summary = SeedSummary(people=members)
-    _, summary.stores_created = ensure_stores()
-    generator = PeopleGenerator(seed, today)
-    people = [generator.person(i) for i in range(members)]
-    profile_ids = _resolve_people(people, summary, progress, chunk_size)
-    orders = OrderGenerator(seed, generator.anchor)
-    demo_orders = [order for person in people for order in orders.for_person(person)]
-    _write_orders(demo_orders, profile_ids, summary, progress)
-    _write_consents(people, profile_ids, summary)
-    return summary
-
-
-def _resolve_people(people: list[Person], summary: SeedSummary, progress: ProgressFactory, chunk_size: int):
-    """Feed every snapshot through identity resolution; returns {id(account): source profile id}."""
-    before = SourceProfile.objects.count()
-    profile_ids: dict[int, int] = {}
-    bar = progress("会员 members", len(people))
-    for chunk in _chunks(people, chunk_size):
-        with transaction.atomic():
-            for person in chunk:
-                for account, snap in person.records():
-                    result = resolve_record(_incoming(account, snap), actor_label=ACTOR_LABEL)
-                    profile_ids[id(account)] = result.source_profile.pk
-                    summary.records += 1
-                    summary.members_created += result.created
-                    summary.merges += len(result.merges)
-                    summary.review_candidates += len(result.queued)
-                    summary.notes.update(note.split(":")[0] for note in result.notes)
-                bar.update(1)
-    bar.close()
-    summary.channel_accounts_created = SourceProfile.objects.count() - before
-    return profile_ids
-
-
-def _existing_numbers(orders: Iterable[DemoOrder]) -> set[tuple[str, str]]:
-    by_channel: dict[str, list[str]] = {}
-    for order in orders:
-        by_channel.setdefault(order.channel, []).append(order.external_no)
-    existing = set()
-    for channel, numbers in by_channel.items():
-        for chunk in _chunks(numbers, 500):
-            existing.update(
-                Order.objects.filter(channel=channel, external_no__in=chunk).values_list("channel", "external_no")
-            )
-    return existing
-
-
-def _write_orders(demo_orders: list[DemoOrder], profile_ids, summary: SeedSummary, progress, chunk_size=500):
-    """bulk_create orders and lines in chunks; member = whoever the placing account belongs to now."""
-    existing = _existing_numbers(demo_orders)
-    new = [o for o in demo_orders if (o.channel, o.external_no) not in existing]
-    summary.orders_skipped = len(demo_orders) - len(new)
-    members_of = dict(
-        SourceProfile.objects.filter(pk__in=set(profile_ids.values())).values_list("pk", "member_id")
-    )
-    store_ids = dict(Store.objects.values_list("code", "pk"))
-    bar = progress("订单 orders", len(new))
-    for chunk in _chunks(new, chunk_size):
-        with transaction.atomic():
-            rows = []
-            for demo in chunk:
-                profile_id = profile_ids[id(demo.account)]
-                rows.append(Order(
-                    channel=demo.channel, external_no=demo.external_no, member_id=members_of[profile_id],
-                    source_profile_id=profile_id, store_id=store_ids.get(demo.store_code),
-                    shop_name=demo.shop_name, status=demo.status, raw_status=demo.raw_status,
-                    payable_amount=demo.payable_amount, paid_amount=demo.paid_amount,
-                    refunded_amount=demo.refunded_amount, item_count=demo.item_count, ordered_at=demo.ordered_at,
-                    paid_at=demo.paid_at, completed_at=demo.completed_at,
-                ))
-            created = Order.objects.bulk_create(rows)
-            if any(order.pk is None for order in created):  # backend cannot return ids from a bulk insert
-                ids = {
-                    (channel, number): pk
-                    for channel, number, pk in Order.objects.filter(
-                        external_no__in=[o.external_no for o in created]
-                    ).values_list("channel", "external_no", "pk")
-                }
-                for order in created:
-                    order.pk = ids[(order.channel, order.external_no)]
-            lines = [
-                OrderLine(order_id=order.pk, line_no=line.line_no, sku=line.product.sku, title=line.product.title,
-                          category=line.product.category, quantity=line.quantity, price=line.product.price)
-                for order, demo in zip(created, chunk, strict=True)
-                for line in demo.lines
-            ]
-            OrderLine.objects.bulk_create(lines, batch_size=1000)
-            hooks.orders_changed.send(order_ids=[o.pk for o in created], source=ACTOR_LABEL)
-        summary.orders_created += len(created)
-        summary.lines_created += len(lines)
-        bar.update(len(chunk))
-    bar.close()
-
-
-def _write_consents(people: list[Person], profile_ids, summary: SeedSummary) -> None:
-    wanted = [p.consent for p in people if p.consent]
-    if not wanted:
-        return
-    members_of = dict(
-        SourceProfile.objects.filter(pk__in=[profile_ids[id(c.account)] for c in wanted]).values_list("pk", "member_id")
-    )
-    rows = []
-    for consent in wanted:
-        member_id = members_of[profile_ids[id(consent.account)]]
-        rows.append((member_id, ConsentStatus.GRANTED, consent.source, consent.granted_at))
-        if consent.withdrawn_at:
-            rows.append((member_id, ConsentStatus.WITHDRAWN, WITHDRAW_SOURCE, consent.withdrawn_at))
-    existing = set(
-        ConsentRecord.objects.filter(member_id__in={r[0] for r in rows}, channel=ConsentChannel.SMS)
-        .values_list("member_id", "status", "source")
-    )
-    with transaction.atomic():
-        for member_id, status, source, recorded_at in rows:
-            if (member_id, status, source) in existing:
+    for name in names:
+        match = _STAMP.search(name)
+        if match:
+            try:
+                return date(int(match[1][:4]), int(match[1][4:6]), int(match[1][6:]))
+            except ValueError:
                 continue
-            record_consent(member_id=member_id, channel=ConsentChannel.SMS, status=status, source=source,
-                           recorded_at=recorded_at)
-            existing.add((member_id, status, source))
-            summary.consents_created += 1
+    return None
+
+
+def write_files(directory: Path, *, people: int, seed: int, end_date: date,
+                bad_rate: float = DEFAULT_BAD_RATE) -> tuple[list[DemoFile], PeopleInFiles]:
+    """The demo file set in `directory`, clean except for `bad_rate` of the POS orders (at least
+    one when `bad_rate` > 0 and there are POS orders). Returns the files in import order."""
+    written = write_demo_exports(directory, people=people, seed=seed, end_date=end_date, bad_rate=0.0)
+    files = [DemoFile(key, kind, Path(path)) for key, kind, path in written]
+    population = generate_population(seed, people, end_date=end_date)
+    channels = Counter(i for name in CHANNELS for i in getattr(population, name))
+    summary = PeopleInFiles(people=people, in_files=len(channels),
+                            on_several_channels=sum(1 for n in channels.values() if n >= 2))
+    if bad_rate > 0:
+        for demo_file in files:
+            if (demo_file.format_key, demo_file.kind) == BAD_FILE:
+                demo_file.bad_rows = _break_rows(demo_file.path, population, bad_rate)
+    return files, summary
+
+
+def _break_rows(path: Path, population, bad_rate: float) -> int:
+    """Write the POS file again with broken rows. Bad rows are drawn from their own random stream,
+    so the good rows stay exactly what the clean file had (same `rows`, same population)."""
+    rows = path.read_bytes().count(b"\r\n") - 1  # no field of this file holds a line break
+    orders = Plan(population, "pos", rows=rows, shop=True).orders
+    if rows <= 0 or orders == 0:
+        return 0
+    rate = max(bad_rate, 1 / orders)  # a tiny demo still shows one error report
+    return len(write_generic_orders(path, population, rows, bad_rate=min(rate, 1.0)).bad_rows)
+
+
+@contextmanager
+def _directory(keep: Path | None) -> Iterator[Path]:
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        yield keep
+        return
+    with TemporaryDirectory(prefix="seed_demo_") as tmp:
+        yield Path(tmp)
+
+
+def import_demo_file(demo_file: DemoFile, progress: Progress) -> FileResult:
+    """Import one file, or report the earlier batch when these exact bytes are already in."""
+    earlier = (
+        ImportBatch.objects.filter(kind=demo_file.kind, format=demo_file.format_key,
+                                   file_sha256=file_sha256(demo_file.path), status=ImportStatus.SUCCEEDED)
+        .order_by("id").first()
+    )
+    if earlier is not None:
+        return FileResult(demo_file, earlier, skipped=True)
+    batch = import_file(kind=demo_file.kind, format_key=demo_file.format_key, path=demo_file.path,
+                        actor_label=ACTOR_LABEL, progress=progress.file_progress)
+    return FileResult(demo_file, batch)
+
+
+def seed_demo(*, members: int, seed: int, end_date: date, keep_files: Path | None = None,
+              bad_rate: float = DEFAULT_BAD_RATE, progress: Progress | None = None) -> SeedSummary:
+    """Stores, then the generated channel files through the importers; see the module docstring."""
+    progress = progress or Progress()
+    summary = SeedSummary(people=members, seed=seed, end_date=end_date, directory=keep_files)
+    _, summary.stores_created = ensure_stores()
+    summary.before = Totals.read()
+    with _directory(keep_files) as directory:
+        progress.step(f"生成渠道导出文件 writing channel files to {directory}")
+        files, summary.population = write_files(directory, people=members, seed=seed, end_date=end_date,
+                                                bad_rate=bad_rate)
+        for index, demo_file in enumerate(files, start=1):
+            progress.file_started(index, len(files), demo_file)
+            result = import_demo_file(demo_file, progress)
+            summary.files.append(result)
+            progress.file_done(result)
+    summary.after = Totals.read()
+    return summary

@@ -13,11 +13,13 @@ unreadable file fails the batch with the reason and leaves the database as it wa
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.db import OperationalError, transaction
@@ -93,29 +95,45 @@ def _chunks(items: Iterable, size: int, skip_until: int) -> Iterator[list]:
 def run_batch(batch: ImportBatch, path: Path, *, progress: Progress | None = None,
               chunk_rows: int = CHUNK_ROWS) -> ImportBatch:
     """Import the file into the batch; returns it finished (succeeded or failed with the reason)."""
-    fmt = get_format(batch.format, kind=batch.kind)
+    columns = attribute_columns() if batch.kind == ImportKind.MEMBERS else None
+    fmt = get_format(batch.format, kind=batch.kind, attribute_columns=columns)
     batch.status, batch.error_message = ImportStatus.RUNNING, ""
     batch.started_at = batch.started_at or timezone.now()
     batch.save(update_fields=["status", "error_message", "started_at"])
     try:
         table = open_table(path, filename=batch.file_name)
         match = fmt.match_headers(table.headers)
-        if batch.kind == ImportKind.MEMBERS:
-            fmt = fmt.with_attributes(attribute_columns()) if hasattr(fmt, "with_attributes") else fmt
         batch.unknown_columns = match.unknown
         batch.save(update_fields=["unknown_columns"])
-        for chunk in _chunks(fmt.parse(table.rows(), match), chunk_rows, batch.rows_done):
-            _write_with_retry(batch, chunk)
-            batch.progress = table.fraction_done() or batch.progress
-            ImportBatch.objects.filter(pk=batch.pk).update(progress=batch.progress)
-            if progress:
-                progress(batch)
+        with _collector_paused() as collect_now:
+            for number, chunk in enumerate(_chunks(fmt.parse(table.rows(), match), chunk_rows, batch.rows_done), 1):
+                _write_with_retry(batch, chunk)
+                if number % 10 == 0:
+                    collect_now()
+                batch.progress = table.fraction_done() or batch.progress
+                ImportBatch.objects.filter(pk=batch.pk).update(progress=batch.progress)
+                if progress:
+                    progress(batch)
     except ImportFileError as error:
         return _finish(batch, ImportStatus.FAILED, str(error))
     except Exception as error:  # recorded for the operator, then re-raised for the logs
         _finish(batch, ImportStatus.FAILED, f"导入中断（已提交到第 {batch.rows_done} 行，可继续导入）：{error}")
         raise
     return _finish(batch, ImportStatus.SUCCEEDED, "")
+
+
+@contextmanager
+def _collector_paused():
+    """Parsing and writing allocate millions of short-lived objects; Python's cyclic collector
+    would walk the whole heap again and again (a quarter of the run time at 50k rows, growing
+    with the file). Reference counting frees them anyway; the caller collects fully now and then."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield gc.collect
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _finish(batch: ImportBatch, status: str, message: str) -> ImportBatch:

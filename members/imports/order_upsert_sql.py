@@ -24,6 +24,12 @@ CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (
 )"""
 
 
+_STAGE_TYPES = [
+    "text", "text", "int8", "int8", "int8", "text", "text", "text", "bool", "numeric", "numeric", "numeric", "int4",
+    "timestamptz", "timestamptz", "timestamptz", "int2", "bool",
+]
+
+
 def _rank_sql(column: str, ranks: dict[str, int]) -> str:
     cases = " ".join(f"WHEN '{status}' THEN {rank}" for status, rank in ranks.items())
     return f"(CASE {column} {cases} ELSE 0 END)"
@@ -45,6 +51,7 @@ def upsert_orders(rows: list[tuple], ranks: dict[str, int]) -> tuple[dict[tuple[
         cursor.execute(f"TRUNCATE {_STAGE}")
         with cursor.copy(f"COPY {_STAGE} (channel, external_no, {', '.join(_VALUE_COLUMNS)}, rank, continuation) "
                          "FROM STDIN") as copy:
+            copy.set_types(_STAGE_TYPES)
             for row in rows:
                 copy.write_row(row)
         cursor.execute(

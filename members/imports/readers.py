@@ -307,8 +307,8 @@ class CsvTable(Table):
                 yield number, dict(zip(names, picked, strict=True))
         except UnicodeDecodeError:
             raise ImportFileError(self._undecodable_message(number + 1)) from None
-        except csv.Error as error:
-            raise ImportFileError(f"第 {number + 1} 行附近的 CSV 格式有误：{error}") from None
+        except csv.Error as error:  # raised while reading the record counted as `number`
+            raise ImportFileError(f"第 {number} 行的 CSV 格式有误：{error}") from None
 
     def close(self) -> None:
         try:

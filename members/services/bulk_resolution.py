@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from types import SimpleNamespace
 
 from django.db import transaction
@@ -77,35 +76,22 @@ class _Account:
         return self.channel, self.external_id
 
 
-@lru_cache(maxsize=1 << 18)
-def _clean_cached(key: tuple) -> CleanRecord:
-    return clean_record(_record_from_key(key))
-
-
 def _record_key(record: IncomingRecord) -> tuple:
     return (
         record.channel, record.external_id, record.name, record.gender, record.birthday, record.mobile,
         record.email, record.province, record.city, record.district, record.address, record.store_code,
         record.registered_at, tuple(sorted((record.identifiers or {}).items())),
-        tuple(sorted((k, repr(v)) for k, v in (record.attributes or {}).items())),
     )
 
 
-def _record_from_key(key: tuple) -> IncomingRecord:
-    (channel, external_id, name, gender, birthday, mobile, email, province, city, district, address,
-     store_code, registered_at, identifiers, _attributes) = key
-    return IncomingRecord(
-        channel=channel, external_id=external_id, name=name, gender=gender, birthday=birthday, mobile=mobile,
-        email=email, province=province, city=city, district=district, address=address, store_code=store_code,
-        registered_at=registered_at, identifiers=dict(identifiers),
-    )
-
-
-def _clean(record: IncomingRecord) -> CleanRecord:
-    """clean_record, memoized: a buyer's rows repeat the same raw values order after order."""
+def _clean(record: IncomingRecord, cache: dict) -> CleanRecord:
+    """clean_record, once per distinct raw record of the batch: a buyer's rows repeat the same values."""
     if record.attributes:
         return clean_record(record)
-    cached = _clean_cached(_record_key(record))
+    key = _record_key(record)
+    cached = cache.get(key)
+    if cached is None:
+        cached = cache[key] = clean_record(record)
     return CleanRecord(
         channel=cached.channel, external_id=cached.external_id, profile={**cached.profile, "attributes": {}},
         identifiers=list(cached.identifiers), store_code=cached.store_code,
@@ -163,11 +149,12 @@ def _link_unchanged_accounts(records: list[IncomingRecord], result: BatchResolut
 
 def _accounts(records: list[IncomingRecord | None], rules, result: BatchResolution) -> dict[tuple[str, str], _Account]:
     cleaned: list[tuple[int, IncomingRecord, CleanRecord, list[tuple[str, str]]]] = []
+    cache: dict[tuple, CleanRecord] = {}
     for index, record in enumerate(records):
         if record is None:
             continue  # linked already
         try:
-            clean = _clean(record)
+            clean = _clean(record, cache)
             if clean.profile["attributes"]:
                 clean.profile["attributes"] = validate_attributes(clean.profile["attributes"], partial=True)
         except (ValueError, MembersError) as error:

@@ -341,3 +341,23 @@ def test_two_overlapping_files_imported_at_once_make_no_duplicates(tmp_path):
     assert Order.objects.count() == 120
     assert Member.objects.filter(status=MemberStatus.ACTIVE).count() == 40
     assert SourceProfile.objects.count() == 40
+
+
+def test_custom_attribute_columns_are_validated_and_stored(tmp_path):
+    # given: a custom attribute and a file with one valid and one invalid value
+    from members.models import AttributeDefinition
+
+    AttributeDefinition.objects.create(key="skin_type", label="肤质", type="choice", choices=["干性", "油性"])
+    path = write_csv(tmp_path / "members.csv", ["渠道", "渠道账号", "手机号", "肤质"], [
+        ["pos", "card-1", "13700137000", "干性"],
+        ["pos", "card-2", "13600136000", "中性"],
+    ], encoding="utf-8-sig")
+
+    # when
+    batch = import_file(kind="members", format_key="generic", path=path)
+
+    # then: the valid row stored, the invalid row reported with the reason
+    assert batch.unknown_columns == []
+    assert Member.objects.get(mobile="+8613700137000").attributes == {"skin_type": "干性"}
+    error = ImportRowError.objects.get(batch=batch)
+    assert error.row_number == 3 and "中性" in error.reason

@@ -1,19 +1,21 @@
-"""seed_demo: realistic, deterministic demo data that goes through identity resolution."""
+"""seed_demo: deterministic demo data loaded through the real importers from generated channel files."""
 
-from datetime import date
+import tempfile
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 
-from members import cleaning
-from members.demo.people import generate_people
-from members.demo.seeding import Progress, SeedSummary, _resolve_people
+from members.imports.engine import import_file
 from members.models import (
     ConsentRecord,
     Identity,
+    ImportBatch,
+    ImportRowError,
+    ImportStatus,
     Member,
     MemberStatus,
     MergeRecord,
@@ -23,13 +25,18 @@ from members.models import (
     Store,
 )
 
-TODAY = "2026-01-15"
-MODELS = (Store, Member, SourceProfile, Identity, MergeRecord, Order, OrderLine, ConsentRecord)
+END_DATE = "2026-01-15"
+PEOPLE = 40
+MODELS = (Store, Member, SourceProfile, Identity, MergeRecord, Order, OrderLine, ConsentRecord, ImportBatch,
+          ImportRowError)
 
 
-def seed(members=30, seed=42, today=TODAY) -> str:
+def seed(members=PEOPLE, seed=42, end_date=END_DATE, *extra) -> str:
     out = StringIO()
-    call_command("seed_demo", f"--members={members}", f"--seed={seed}", f"--today={today}", stdout=out)
+    args = [f"--members={members}", f"--seed={seed}", *extra]
+    if end_date:
+        args.append(f"--end-date={end_date}")
+    call_command("seed_demo", *args, stdout=out)
     return out.getvalue()
 
 
@@ -41,22 +48,23 @@ def fingerprint() -> dict:
     """What the seeded data says, with member codes made relative (a PostgreSQL sequence never rolls back)."""
     base = min(int(code[1:]) for code in Member.objects.values_list("code", flat=True))
 
-    def rel(code):
-        return int(code[1:]) - base
+    def rel(member):
+        return int(member.code[1:]) - base if member else None
 
     return {
         "members": sorted(
-            (rel(m.code), m.status, m.name, m.mobile, m.mobile_masked, m.email, m.birthday, m.city)
-            for m in Member.objects.all()
+            (rel(m), m.status, m.name, m.mobile, m.email, m.birthday, m.city) for m in Member.objects.all()
         ),
         "orders": sorted(
-            (o.channel, o.external_no, rel(o.member.code), o.status, o.paid_amount, o.refunded_amount, o.ordered_at)
+            (o.channel, o.external_no, rel(o.member), o.status, o.paid_amount, o.refunded_amount, o.ordered_at)
             for o in Order.objects.select_related("member")
         ),
-        "lines": OrderLine.objects.count(),
-        "merges": sorted((rel(r.survivor.code), rel(r.absorbed.code)) for r in MergeRecord.objects.select_related()),
+        "lines": sorted(
+            OrderLine.objects.values_list("order__channel", "order__external_no", "line_no", "sku", "quantity", "price")
+        ),
+        "merges": sorted((rel(r.survivor), rel(r.absorbed)) for r in MergeRecord.objects.select_related()),
         "consents": sorted(
-            (rel(c.member.code), c.status, c.source, c.recorded_at) for c in ConsentRecord.objects.select_related()
+            (rel(c.member), c.status, c.recorded_at) for c in ConsentRecord.objects.select_related("member")
         ),
     }
 
@@ -70,23 +78,63 @@ def seeded_fingerprint(**options) -> dict:
     return data
 
 
-@pytest.mark.django_db
-def test_seeding_creates_members_orders_and_merges_through_resolution():
-    # given an empty database
-    # when 30 demo people are seeded
-    seed(members=30)
+def members_on_several_channels() -> int:
+    return (
+        SourceProfile.objects.filter(member__status=MemberStatus.ACTIVE).values("member")
+        .annotate(channels=Count("channel", distinct=True)).filter(channels__gte=2).count()
+    )
 
-    # then there are stores, people, their orders with lines, and people whose channel accounts were merged
+
+@pytest.mark.django_db
+def test_seeding_imports_each_generated_channel_file_and_merges_people_across_channels():
+    # given an empty database
+    # when a small population is seeded
+    seed()
+
+    # then the stores exist and every generated file was imported as a batch of its own
     assert Store.objects.count() == 12
-    assert Member.objects.filter(status=MemberStatus.ACTIVE).count() >= 30
-    assert Order.objects.exists() and OrderLine.objects.exists()
-    assert MergeRecord.objects.filter(actor_label="seed_demo").exists()
-    assert SourceProfile.objects.values("member").distinct().count() < SourceProfile.objects.count()
+    batches = ImportBatch.objects.filter(actor_label="seed_demo")
+    assert sorted(batches.values_list("kind", "format")) == sorted([
+        ("members", "generic"), ("orders", "tmall"), ("orders", "tmall_items"), ("orders", "jd"),
+        ("orders", "generic"),
+    ])
+    assert set(batches.values_list("status", flat=True)) == {ImportStatus.SUCCEEDED}
+    # and people who shop on several channels became one member holding several channel accounts
+    assert members_on_several_channels() >= 10
+    # and there are orders with lines on Tmall, JD and POS, and SMS consents from the member file
+    for channel in ("tmall", "jd", "pos"):
+        assert OrderLine.objects.filter(order__channel=channel).exists(), channel
+    assert not Order.objects.filter(lines__isnull=True).exists()
+    assert ConsentRecord.objects.exists()
+
+
+@pytest.mark.django_db
+def test_broken_pos_rows_are_rejected_in_a_row_error_report_and_the_rest_still_imports():
+    # when the demo is seeded (a few POS rows are broken on purpose)
+    output = seed()
+
+    # then the POS batch succeeded with its broken rows in its error report, and no other file has errors
+    pos = ImportBatch.objects.get(kind="orders", format="generic")
+    assert pos.status == ImportStatus.SUCCEEDED
+    rejected = pos.counts["rows_rejected"]
+    assert rejected >= 1
+    assert ImportRowError.objects.filter(batch=pos).values("row_number").distinct().count() == rejected
+    assert not ImportRowError.objects.exclude(batch=pos).exists()
+    assert Order.objects.filter(channel="pos").exists()
+    # and the command said how many rows were rejected (call_command raised nothing: exit code 0)
+    assert f"{pos.file_name}: {rejected} rejected row" in output and f"batch #{pos.pk}" in output
+
+
+@pytest.mark.django_db
+def test_clean_files_on_request_give_no_row_errors():
+    seed(PEOPLE, 42, END_DATE, "--bad-rate=0")
+
+    assert not ImportRowError.objects.exists()
 
 
 @pytest.mark.django_db
 def test_every_order_belongs_to_the_active_person_of_the_account_that_placed_it():
-    seed(members=30)
+    seed()
 
     assert not Order.objects.filter(member__isnull=True).exists()
     assert not Order.objects.exclude(member__status=MemberStatus.ACTIVE).exists()
@@ -95,43 +143,86 @@ def test_every_order_belongs_to_the_active_person_of_the_account_that_placed_it(
 
 
 @pytest.mark.django_db
-def test_same_seed_and_today_give_identical_data():
-    first = seeded_fingerprint(members=30, seed=7)
+def test_rerunning_with_the_same_seed_adds_nothing_even_on_another_day():
+    # given a seeded database
+    seed()
+    before, data = counts(), fingerprint()
 
-    second = seeded_fingerprint(members=30, seed=7)
+    # when the same seed runs again without an end date (another day: today is not END_DATE)
+    output = seed(PEOPLE, 42, None)
+
+    # then it reuses the end date of the loaded data, finds every file already imported and adds no row
+    assert f"history up to {END_DATE}" in output
+    assert output.count("already imported (batch #") == 5
+    assert counts() == before
+    assert fingerprint() == data
+
+
+@pytest.mark.django_db
+def test_importing_the_same_files_again_changes_nothing(tmp_path):
+    # given a seeded database and the files it was loaded from
+    seed(PEOPLE, 42, END_DATE, f"--keep-files={tmp_path}")
+    data = fingerprint()
+    batches = ImportBatch.objects.order_by("id")
+
+    # when every file is imported once more through the importer itself
+    for batch in list(batches):
+        again = import_file(kind=batch.kind, format_key=batch.format, path=tmp_path / batch.file_name)
+        assert again.status == ImportStatus.SUCCEEDED
+
+    # then no member, order, line, merge or consent changed
+    assert fingerprint() == data
+
+
+@pytest.mark.django_db
+def test_same_seed_and_end_date_give_identical_data():
+    first = seeded_fingerprint(members=PEOPLE, seed=7)
+
+    second = seeded_fingerprint(members=PEOPLE, seed=7)
 
     assert first == second
-    assert len(first["members"]) >= 30 and first["orders"]
+    assert len(first["members"]) >= PEOPLE // 2 and first["orders"] and first["consents"]
 
 
 @pytest.mark.django_db
 def test_a_different_seed_gives_different_people():
-    first = seeded_fingerprint(members=30, seed=1)
+    first = seeded_fingerprint(members=PEOPLE, seed=1)
 
-    second = seeded_fingerprint(members=30, seed=2)
+    second = seeded_fingerprint(members=PEOPLE, seed=2)
 
-    assert _names(first) != _names(second)
-    assert not _mobiles(first) & _mobiles(second)
-
-
-def _names(data) -> set[str]:
-    return {member[2] for member in data["members"]}
+    assert {m[2] for m in first["members"]} != {m[2] for m in second["members"]}
+    assert not ({m[3] for m in first["members"]} & {m[3] for m in second["members"]}) - {""}
 
 
-def _mobiles(data) -> set[str]:
-    return {member[3] for member in data["members"]} - {""}
+@pytest.mark.django_db
+def test_keep_files_leaves_the_generated_files_and_the_default_deletes_them(tmp_path, monkeypatch):
+    # given a private temporary directory root
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+
+    # when the demo is seeded once with --keep-files and once (same files) without
+    kept = tmp_path / "kept"
+    seed(PEOPLE, 42, END_DATE, f"--keep-files={kept}")
+    seed()
+
+    # then the kept directory holds the five files, named like channel exports, and nothing else is left behind
+    names = sorted(path.name for path in kept.iterdir())
+    assert len(names) == 5
+    assert "ExportOrderList202601150800.csv" in names and "pos_orders_202601150800.csv" in names
+    assert list(scratch.iterdir()) == []
+    assert all(Path(kept / name).stat().st_size > 0 for name in names)
 
 
 @pytest.mark.django_db
 def test_channel_quirks_arrive_raw_and_leave_clean():
     # when people are seeded
-    seed(members=30)
+    seed()
 
-    # then channels sent masked phones, aliases and spaced names, and the members hold clean values
+    # then channels sent masked phones and spaced names, and the members hold clean values
     raw = [p.raw for p in SourceProfile.objects.all()]
     assert any("****" in r.get("mobile", "") for r in raw)
     assert any(" " in r.get("name", "").strip() or "\u3000" in r.get("name", "") for r in raw)
-    assert any(r.get("province") and not r["province"].endswith(("省", "市", "自治区")) for r in raw)
     active = Member.objects.filter(status=MemberStatus.ACTIVE)
     assert not active.filter(name__contains=" ").exists()
     assert all(m.mobile.startswith("+861") for m in active.exclude(mobile=""))
@@ -139,59 +230,18 @@ def test_channel_quirks_arrive_raw_and_leave_clean():
 
 
 @pytest.mark.django_db
-def test_rerunning_with_the_same_seed_adds_nothing_even_on_another_day():
-    # given a seeded database
-    seed(members=30, today=TODAY)
-    before = counts()
+def test_progress_and_summary_are_printed():
+    output = seed()
 
-    # when the same seed runs again, the next day
-    output = seed(members=30, today="2026-01-16")
-
-    # then no row is added and the summary says so
-    assert counts() == before
-    assert "members created            0" in output
-    assert "orders already present" in output
+    assert "[1/5]" in output and "[5/5]" in output
+    for label in ("people generated", "on 2+ channels", "merges", "orders tmall", "orders jd", "orders pos",
+                  "order lines", "rows rejected", "review queue (pending)", "consent records", "took"):
+        assert label in output, label
 
 
 @pytest.mark.django_db
-def test_summary_and_progress_lines_are_printed():
-    output = seed(members=20)
+def test_zero_members_loads_only_the_stores():
+    seed(0)
 
-    assert "会员 members: 100% (20/20)" in output
-    for label in ("members created", "channel accounts created", "merges", "orders created", "order lines created"):
-        assert label in output
-
-
-@pytest.mark.django_db
-def test_people_sharing_name_and_city_stay_two_members():
-    # given the first pair of different people who share name and city
-    people = generate_people(42, 200, date.fromisoformat(TODAY))
-    twin = next(p for p in people if p.twin_of is not None)
-    original = people[twin.twin_of]
-    assert (twin.name, twin.city) == (original.name, original.city)
-
-    # when both are resolved
-    profiles = _resolve_people([original, twin], SeedSummary(), progress=Progress, chunk_size=200)
-
-    # then no channel account of one ends up on the same member as an account of the other
-    def members_of(person):
-        return set(SourceProfile.objects.filter(pk__in=[profiles[id(a)] for a in person.accounts])
-                   .values_list("member_id", flat=True))
-
-    assert members_of(original).isdisjoint(members_of(twin))
-
-
-def test_generated_mobiles_are_valid_and_unique():
-    people = generate_people(42, 300, date.fromisoformat(TODAY))
-
-    mobiles = [m for p in people for m in (p.mobile, p.second_mobile) if m]
-
-    assert all(cleaning.normalize_mobile(m).status == "ok" for m in mobiles)
-    assert len(set(mobiles)) == len(mobiles)
-
-
-def test_generation_does_not_depend_on_how_many_people_are_asked_for():
-    few = generate_people(42, 10, date.fromisoformat(TODAY))
-    many = generate_people(42, 40, date.fromisoformat(TODAY))
-
-    assert [(p.name, p.mobile, p.email) for p in few] == [(p.name, p.mobile, p.email) for p in many[:10]]
+    assert Store.objects.count() == 12
+    assert not Member.objects.exists() and not Order.objects.exists()

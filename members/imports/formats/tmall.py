@@ -86,8 +86,9 @@ class TmallOrdersFormat(ImportFormat):
                 if status is None or paid is None or ordered_at is None:
                     raise MissingValue("")
                 raw_payable = get(h_payable, "")
-                # Older exports lack 买家应付货款; most rows pay exactly what they owe.
-                payable = paid if raw_payable == raw_paid else (amount(raw_payable) or paid)
+                payable = paid if raw_payable == raw_paid else amount(raw_payable)  # mostly equal: parse once
+                if payable is None:
+                    payable = paid  # older exports have no 买家应付货款
                 raw_refund = get(h_refund, "")
                 refunded = ZERO if raw_refund in NO_REFUND else (amount(raw_refund) or ZERO)
                 paid_at = when(get(h_paid_at, ""))
@@ -108,6 +109,8 @@ class TmallOrdersFormat(ImportFormat):
                     if completed_at is not None and completed_at > seen_at:
                         seen_at = completed_at
                     # Profile fields go as in the file (trimmed): clean_record cleans them.
+                    # (channel, external_id, name, gender, birthday, mobile, email, province, city,
+                    #  district, address, store_code, registered_at, seen_at, identifiers)
                     buyer = IncomingRecord(
                         TMALL, nick, get(h_name, "").strip(), "", None, mobile, "", "", "", "",
                         strip_postcode(get(h_address, "").strip()), "", None, seen_at,

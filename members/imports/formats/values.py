@@ -177,6 +177,8 @@ def quantity(raw: str) -> int | None:
 
 # ---------------------------------------------------------------- datetimes
 
+_from_iso, _combine, _datetime = dt.datetime.fromisoformat, dt.datetime.combine, dt.datetime
+_EXCEL_RESAVED = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2}) (\d{1,2}):(\d\d)(?::(\d\d))?")
 _DATETIME_HINT = "应为 2024-01-31 13:45:00、2024/1/31 13:45 或 2024-01-31 这样的时间"
 
 
@@ -192,7 +194,14 @@ def datetime(raw: str) -> dt.datetime | None:
         except ValueError:
             pass
         else:
-            return _combine(naive, naive.time(), SHANGHAI)
+            if naive.tzinfo is None:  # "2025-06-20 10-05:00" is also 19 characters
+                return _combine(naive, naive.time(), SHANGHAI)
+    if match := _EXCEL_RESAVED.fullmatch(raw):
+        # yyyy/M/d H:mm, as Excel writes the platforms' times back when a report is re-saved.
+        try:
+            return _datetime(*map(int, match.groups(default="0")), 0, SHANGHAI)
+        except ValueError:
+            raise DatetimeError(f"无法识别的时间，{_DATETIME_HINT}") from None
     value = text(raw)
     if not value or value.startswith("0000-00-00") or is_junk_value(value):
         return None
@@ -202,15 +211,12 @@ def datetime(raw: str) -> dt.datetime | None:
     return stamp
 
 
-_from_iso, _combine = dt.datetime.fromisoformat, dt.datetime.combine
-
-
 # ---------------------------------------------------------------- choices
 
 _CONSENT = {
     **dict.fromkeys(("是", "同意", "已同意", "授权", "已授权", "y", "yes", "1", "true", "√"), True),
     **dict.fromkeys(
-        ("否", "不同意", "拒绝", "已拒绝", "退订", "已退订", "未授权", "n", "no", "0", "false", "×", "td", "t"), False
+        ("否", "不同意", "拒绝", "已拒绝", "退订", "已退订", "未授权", "n", "no", "0", "false", "×", "td"), False
     ),
 }
 
