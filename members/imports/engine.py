@@ -40,7 +40,7 @@ from members.services.bulk_insert import insert_rows
 from members.services.bulk_resolution import BatchResolution, resolve_records
 from members.services.locks import lock_keys
 
-from .formats import get_format
+from .formats import get_format, parse_table
 from .order_writer import write_items, write_orders
 from .readers import open_table
 from .rows import ImportFileError, ItemRow, MemberRow, OrderRow, RowError
@@ -101,21 +101,23 @@ def run_batch(batch: ImportBatch, path: Path, *, progress: Progress | None = Non
     batch.started_at = batch.started_at or timezone.now()
     batch.save(update_fields=["status", "error_message", "started_at"])
     try:
-        table = open_table(path, filename=batch.file_name)
-        match = fmt.match_headers(table.headers)
-        batch.unknown_columns = match.unknown
-        batch.save(update_fields=["unknown_columns"])
-        with _collector_paused() as collect_now:
-            for number, chunk in enumerate(_chunks(fmt.parse(table.rows(), match), chunk_rows, batch.rows_done), 1):
-                _write_with_retry(batch, chunk)
-                if number % 10 == 0:
-                    collect_now()
-                batch.progress = table.fraction_done() or batch.progress
-                ImportBatch.objects.filter(pk=batch.pk).update(progress=batch.progress)
-                if progress:
-                    progress(batch)
+        with open_table(path, filename=batch.file_name) as table:
+            match, parsed = parse_table(table, fmt)
+            batch.unknown_columns = match.unknown
+            batch.save(update_fields=["unknown_columns"])
+            with _collector_paused() as collect_now:
+                for number, chunk in enumerate(_chunks(parsed, chunk_rows, batch.rows_done), 1):
+                    _write_with_retry(batch, chunk)
+                    if number % 10 == 0:
+                        collect_now()
+                    batch.progress = table.fraction_done() or batch.progress
+                    ImportBatch.objects.filter(pk=batch.pk).update(progress=batch.progress)
+                    if progress:
+                        progress(batch)
     except ImportFileError as error:
-        return _finish(batch, ImportStatus.FAILED, str(error))
+        # Raised by the header check before any write, or mid-file (undecodable bytes further down).
+        where = f"（已提交到第 {batch.rows_done} 行，修正文件后可继续导入）" if batch.rows_done else ""
+        return _finish(batch, ImportStatus.FAILED, f"{error}{where}")
     except Exception as error:  # recorded for the operator, then re-raised for the logs
         _finish(batch, ImportStatus.FAILED, f"导入中断（已提交到第 {batch.rows_done} 行，可继续导入）：{error}")
         raise
@@ -174,7 +176,9 @@ def _checkpoint(batch: ImportBatch, chunk: list, counts: Counter) -> None:
 
 def _write_chunk(batch: ImportBatch, chunk: list) -> Counter:
     errors = [item for item in chunk if isinstance(item, RowError)]
-    counts = Counter(rows_read=sum(item.row_count if isinstance(item, OrderRow) else 1 for item in chunk))
+    # A rejected row may carry several errors (one per bad cell): count rows, not errors.
+    counts = Counter(rows_read=sum(item.row_count if isinstance(item, OrderRow) else 1 for item in chunk
+                                   if not isinstance(item, RowError)) + len({e.row_number for e in errors}))
     orders = [item for item in chunk if isinstance(item, OrderRow)]
     items = [item for item in chunk if isinstance(item, ItemRow)]
     members = [item for item in chunk if isinstance(item, MemberRow)]
