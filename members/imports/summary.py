@@ -11,7 +11,7 @@ ORDER_LINES = [
     ("lines_pending", "待订单到达的明细"), ("lines_attached", "补挂到订单的明细"),
 ]
 MEMBER_LINES = [
-    ("members_created", "新建会员"), ("members_matched", "匹配到已有会员"), ("members_merged", "合并会员"),
+    ("members_created", "新建会员"), ("members_matched", "关联到已有会员的行"), ("members_merged", "自动合并次数"),
     ("members_queued_for_review", "进入人工审核"), ("consents_recorded", "新增营销授权记录"),
 ]
 

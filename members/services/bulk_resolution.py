@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import SimpleNamespace
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 
 from members import cleaning
@@ -134,17 +135,53 @@ def _link_unchanged_accounts(records: list[IncomingRecord], result: BatchResolut
     for channel, external_id in keys:
         by_channel[channel].append(external_id)
     done: set[int] = set()
+    newer: dict[int, tuple[int, datetime]] = {}  # profile id → (member id, latest seen_at)
     for channel, ids in by_channel.items():
         rows = select_in(SourceProfile.objects.filter(channel=channel), "external_id", ids,
                          ("pk", "external_id", "member_id", "seen_at", "raw"))
         for row in rows:
             for index in keys[(channel, row["external_id"])]:
                 record = records[index]
-                if record.seen_at <= row["seen_at"] and raw_values(record) == row["raw"]:
-                    result.links[index] = (row["member_id"], row["pk"])
-                    result.members_matched += 1
-                    done.add(index)
+                if raw_values(record) != row["raw"]:
+                    continue
+                result.links[index] = (row["member_id"], row["pk"])
+                result.members_matched += 1
+                done.add(index)
+                if record.seen_at > max(row["seen_at"], newer.get(row["pk"], (0, row["seen_at"]))[1]):
+                    newer[row["pk"]] = (row["member_id"], record.seen_at)
+    if newer:
+        _touch(newer)
     return done
+
+
+def _touch(newer: dict[int, tuple[int, datetime]]) -> None:
+    """Same data seen again later: move the account's seen_at and its identifiers' last_seen forward.
+
+    Only the order of same-channel accounts of one person can depend on seen_at
+    (survivorship), so only those people are recomputed.
+    """
+    profile_ids = sorted(newer)
+    seen = [newer[pk][1] for pk in profile_ids]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE members_sourceprofile p SET seen_at = v.seen FROM unnest(%s::bigint[], %s::timestamptz[]) "
+                "AS v(id, seen) WHERE p.id = v.id AND p.seen_at < v.seen", [profile_ids, seen])
+            cursor.execute(
+                "UPDATE members_identity i SET last_seen = v.seen FROM unnest(%s::bigint[], %s::timestamptz[]) "
+                "AS v(id, seen) WHERE i.source_profile_id = v.id AND i.last_seen < v.seen", [profile_ids, seen])
+    else:
+        for pk, stamp in zip(profile_ids, seen, strict=True):
+            SourceProfile.objects.filter(pk=pk, seen_at__lt=stamp).update(seen_at=stamp)
+            Identity.objects.filter(source_profile_id=pk, last_seen__lt=stamp).update(last_seen=stamp)
+    member_ids = sorted({member_id for member_id, _ in newer.values()})
+    several = set()
+    for part in _in_chunks(member_ids):
+        several.update(
+            SourceProfile.objects.filter(member_id__in=part).values("member_id", "channel")
+            .annotate(n=Count("id")).filter(n__gt=1).values_list("member_id", flat=True)
+        )
+    recompute_profiles(several)
 
 
 def _accounts(records: list[IncomingRecord | None], rules, result: BatchResolution) -> dict[tuple[str, str], _Account]:

@@ -205,3 +205,21 @@ def test_bulk_resolution_partitions_accounts_exactly_like_one_by_one(batches, dj
 
     # then
     assert actual == expected
+
+
+def test_the_same_data_seen_later_only_moves_seen_at_forward(db):
+    # given: an account seen on day 1
+    same = {"external_id": "tb-a", "name": "张伟", "mobile": "13800138000", "identifiers": {"tmall_nick": "tb-a"}}
+    first = resolve_records([record(days=1, **same)])
+    member_before = Member.objects.values().get()
+
+    # when: the same values arrive again from day 9
+    again = resolve_records([record(days=9, **same)])
+
+    # then: same person and profile; only the times moved
+    assert again.links == first.links
+    assert SourceProfile.objects.get().seen_at == BASE + timedelta(days=9)
+    assert set(Identity.objects.values_list("last_seen", flat=True)) == {BASE + timedelta(days=9)}
+    member_after = Member.objects.values().get()
+    assert {k: v for k, v in member_after.items() if k != "updated_at"} == \
+        {k: v for k, v in member_before.items() if k != "updated_at"}
