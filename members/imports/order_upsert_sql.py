@@ -54,6 +54,9 @@ def upsert_orders(rows: list[tuple], ranks: dict[str, int]) -> tuple[dict[tuple[
             copy.set_types(_STAGE_TYPES)
             for row in rows:
                 copy.write_row(row)
+        # A temp table has no statistics: without them the planner may join the chunk against
+        # the whole orders table by sequential scan, chunk after chunk, as the table grows.
+        cursor.execute(f"ANALYZE {_STAGE}")
         cursor.execute(
             f"SELECT count(*) FROM {_STAGE} s JOIN members_order o ON {same_key} "
             f"WHERE NOT s.continuation AND s.rank < {stored_rank}"

@@ -9,13 +9,12 @@ back. Lines of the Tmall item report that arrive before their order wait in
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
 
 from members.models import Order, OrderLine, OrderStatus, PendingOrderLine
-from members.services.bulk_insert import insert_rows, select_in
+from members.services.bulk_insert import by_channel, insert_rows, select_in
 
 from .order_upsert_sql import upsert_orders
 from .rows import ItemRow, LineRow, OrderRow
@@ -57,11 +56,8 @@ def _in_chunks(values: list, size: int = _IN_CHUNK):
 
 
 def _existing_orders(keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
-    by_channel: dict[str, list[str]] = defaultdict(list)
-    for channel, number in keys:
-        by_channel[channel].append(number)
     found = {}
-    for channel, numbers in by_channel.items():
+    for channel, numbers in by_channel(keys).items():
         for row in select_in(Order.objects.filter(channel=channel), "external_no", numbers,
                              ("pk", "external_no", *ORDER_FIELDS)):
             found[(channel, row["external_no"])] = row
@@ -197,11 +193,8 @@ def _upsert_lines(order_lines: list[tuple[int, LineRow]], result: WriteResult) -
 
 
 def _attach_pending(by_key: dict[tuple[str, str], int], result: WriteResult) -> None:
-    by_channel: dict[str, list[str]] = defaultdict(list)
-    for channel, number in by_key:
-        by_channel[channel].append(number)
     waiting = []
-    for channel, numbers in by_channel.items():
+    for channel, numbers in by_channel(by_key).items():
         if not PendingOrderLine.objects.filter(channel=channel).exists():
             continue  # the usual case: no item report arrived ahead of its orders
         ids = [row["pk"] for row in select_in(PendingOrderLine.objects.filter(channel=channel), "external_no",
@@ -235,10 +228,7 @@ def write_items(rows: list[ItemRow], batch_id: int | None) -> tuple[WriteResult,
 
 def _upsert_pending(rows: list[ItemRow], batch_id: int | None, result: WriteResult) -> None:
     stored = {}
-    by_channel: dict[str, set[str]] = defaultdict(set)
-    for row in rows:
-        by_channel[row.channel].add(row.external_no)
-    for channel, numbers in by_channel.items():
+    for channel, numbers in by_channel((row.channel, row.external_no) for row in rows).items():
         for part in _in_chunks(sorted(numbers)):
             for p in PendingOrderLine.objects.filter(channel=channel, external_no__in=part):
                 stored[(p.channel, p.external_no, p.line_no)] = p

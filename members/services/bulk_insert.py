@@ -103,3 +103,11 @@ def select_in(queryset, field: str, values: Sequence, columns: Sequence[str], *,
         part = values[start:start + size]
         rows += list(queryset.extra(where=[f'"{table}"."{column}" = ANY(%s)'], params=[part]).values(*columns))
     return rows
+
+
+def by_channel(keys) -> dict[str, list[str]]:
+    """(channel, number) keys grouped per channel, numbers deduplicated, first-seen order."""
+    grouped: dict[str, dict[str, None]] = {}
+    for channel, number in keys:
+        grouped.setdefault(channel, {})[number] = None
+    return {channel: list(numbers) for channel, numbers in grouped.items()}
