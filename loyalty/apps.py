@@ -5,3 +5,12 @@ class LoyaltyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "loyalty"
     verbose_name = "积分与等级"
+
+    def ready(self):
+        from members import hooks
+
+        from . import handlers
+
+        hooks.orders_changed.connect(handlers.on_orders_changed)
+        hooks.member_merged.connect(handlers.on_member_merged)
+        hooks.member_unmerged.connect(handlers.on_member_unmerged)
