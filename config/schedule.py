@@ -10,4 +10,9 @@ BEAT_SCHEDULE = {
         "crontab": {"minute": "30", "hour": "3"},
         "description": "每日 03:30 扫描疑似重复会员，放入人工审核队列",
     },
+    "loyalty.daily_jobs": {
+        "task": "loyalty.tasks.run_daily_loyalty_jobs_task",
+        "crontab": {"minute": "10", "hour": "0"},
+        "description": "每日 00:10 积分到期过期（含年度清零、固定日过期）并把到期的待发放积分转为可用",
+    },
 }

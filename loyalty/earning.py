@@ -49,10 +49,19 @@ def active_rules() -> list[EarnRule]:
 
 
 def trigger_time(rule: EarnRule, order: Order) -> datetime | None:
-    """When the order triggers the rule, or None if it does not (yet)."""
+    """When the order triggers the rule, or None if it does not (yet).
+
+    A 已完成 order without a completion time (exports that lack 确认收货时间) counts from its
+    payment time, the closest business time we know; a partially refunded order counts as
+    completed only with a completion time.
+    """
     if rule.trigger == EarnTrigger.PAID:
         return order.paid_at if order.status in PAID_TRIGGER_STATUSES else None
-    return order.completed_at if order.status in COMPLETED_TRIGGER_STATUSES else None
+    if order.status not in COMPLETED_TRIGGER_STATUSES:
+        return None
+    if order.completed_at is None and order.status == OrderStatus.COMPLETED:
+        return order.paid_at
+    return order.completed_at
 
 
 def matches(rule: EarnRule, order: Order) -> datetime | None:

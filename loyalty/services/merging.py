@@ -102,19 +102,31 @@ def _transfer(source: PointsAccount, target: PointsAccount, *, record: MergeReco
 def unmerge_accounts(*, record: MergeRecord, now: datetime | None = None) -> int:
     """Give the absorbed person back their roles and points; returns the accounts returned."""
     now = now or timezone.now()
-    accounts = list(PointsAccount.objects.filter(
-        member_id=record.absorbed_id, status=AccountStatus.MERGED, merged_into__member_id=record.survivor_id
-    ).values_list("pk", "merged_into_id"))
-    locked = lock_accounts([pk for pair in accounts for pk in pair])
-    for absorbed_id, survivor_id in accounts:
-        _return(locked[survivor_id], locked[absorbed_id], record=record, now=now)
     MemberRole.objects.filter(member_id=record.absorbed_id, status=RoleStatus.MERGED).update(
         status=RoleStatus.ACTIVE, ended_on=None, updated_at=now
     )
+    pairs = dict(PointsAccount.objects.filter(
+        member_id=record.absorbed_id, status=AccountStatus.MERGED, merged_into__member_id=record.survivor_id
+    ).values_list("merged_into_id", "pk"))
+    # Survivor accounts that earned on orders the unmerge returned: the absorbed person needs that
+    # account too, even if they had none before the merge.
+    earned_for_absorbed = PointsAccount.objects.filter(
+        member_id=record.survivor_id, entries__kind=EntryKind.EARN, entries__order__member_id=record.absorbed_id,
+    ).exclude(pk__in=list(pairs)).select_related("member_role__role_type", "account_type").distinct()
+    for survivor_account in earned_for_absorbed:
+        role = MemberRole.objects.filter(member_id=record.absorbed_id,
+                                         role_type_id=survivor_account.member_role.role_type_id).first()
+        if role is None:
+            role = MemberRole.objects.create(member_id=record.absorbed_id, role_type=survivor_account.member_role.role_type,
+                                             started_on=today())
+        pairs[survivor_account.pk] = account_for_role(role, survivor_account.account_type).pk
+    locked = lock_accounts([pk for pair in pairs.items() for pk in pair])
+    for survivor_id, absorbed_id in sorted(pairs.items()):
+        _return(locked[survivor_id], locked[absorbed_id], record=record, now=now)
     MemberRole.objects.filter(opened_by_merge=record, status=RoleStatus.ACTIVE).update(
         status=RoleStatus.ENDED, ended_on=today(), updated_at=now
     )
-    return len(accounts)
+    return len(pairs)
 
 
 def _return(survivor: PointsAccount, absorbed: PointsAccount, *, record: MergeRecord, now: datetime) -> None:

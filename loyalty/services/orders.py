@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from loyalty.calendar import local_date
@@ -29,7 +30,7 @@ from .accounts import accounts_for
 from .bulk_earn import BulkRow, bulk_earn
 from .earning import earn
 from .ledger import lock_accounts
-from .refunds import claw_back, earns_due_for_clawback, refund_account_id
+from .refunds import FULL_REFUND_STATUSES, claw_back, earns_due_for_clawback, refund_account_id
 
 CHUNK = 5000
 
@@ -62,7 +63,10 @@ def award_orders(*, order_ids, source: str = "", now: datetime | None = None, ch
 
 
 def _award_chunk(ids: list[int], rules, *, source: str, now: datetime, result: AwardResult) -> None:
-    orders = list(Order.objects.filter(pk__in=ids, member__isnull=False).only(*ORDER_FIELDS))
+    orders = Order.objects.filter(pk__in=ids, member__isnull=False).only(*ORDER_FIELDS)
+    if not rules:  # nothing can earn: only refunds of earlier earns matter
+        orders = orders.filter(Q(refunded_amount__gt=0) | Q(status__in=FULL_REFUND_STATUSES))
+    orders = list(orders)
     result.orders += len(orders)
     awards = awards_for(orders, rules) if rules else []
     if awards:

@@ -3,10 +3,13 @@ from decimal import Decimal
 from itertools import count
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 
 from loyalty.models import EarnRule, PointsAccount, PointsAccountType, RoleType
 from loyalty.services import open_account, verify_ledger
 from members.models import Order
+from members.roles import sync_role_permissions
 from tests.conftest import at
 
 _numbers = count(1)
@@ -88,3 +91,16 @@ def assert_ledger_ok():
     result = verify_ledger()
     assert result.ok, [str(m) for m in result.mismatches]
     return result
+
+
+def login(client, username, *, group=None, perms=(), staff=True):
+    """Sign a user in with a role group and/or explicit permissions ("app_label.codename")."""
+    user = get_user_model().objects.create_user(username=username, password="x", is_staff=staff)
+    if group:
+        sync_role_permissions()  # roles get loyalty permissions after migrate; do not depend on app order
+        user.groups.add(Group.objects.get(name=group))
+    for perm in perms:
+        app_label, codename = perm.split(".")
+        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    client.force_login(user)
+    return user
