@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
+from django.utils import timezone
 
 from loyalty.models import LotState
 
@@ -70,9 +71,10 @@ class BulkRow:
     reason: str
 
 
-def bulk_earn(rows: list[BulkRow], *, actor_label: str, now: datetime) -> tuple[int, int]:
+def bulk_earn(rows: list[BulkRow], *, actor_label: str) -> tuple[int, int]:
     """Insert the awards not yet written; returns (entries written, points). Accounts must be locked
-    and not in debt (an earn into debt repays it, which the per-account service does)."""
+    and not in debt (an earn into debt repays it, which the per-account service does). Pending or
+    not was decided by the caller (`BulkRow.pending`); entries are stamped with the real time."""
     if not rows:
         return 0, 0
     params = {
@@ -80,7 +82,7 @@ def bulk_earn(rows: list[BulkRow], *, actor_label: str, now: datetime) -> tuple[
         "points": [r.points for r in rows], "occurred": [r.occurred_at for r in rows],
         "available": [r.available_at for r in rows], "expires": [r.expires_at for r in rows],
         "pending": [r.pending for r in rows], "key": [r.key for r in rows], "reason": [r.reason[:255] for r in rows],
-        "actor_label": actor_label[:64], "now": now, "pending_state": LotState.PENDING.value,
+        "actor_label": actor_label[:64], "now": timezone.now(), "pending_state": LotState.PENDING.value,
         "available_state": LotState.AVAILABLE.value,
     }
     with connection.cursor() as cursor:

@@ -11,7 +11,7 @@ from loyalty.errors import IdempotencyConflict, LoyaltyError
 from loyalty.models import EntryKind, LedgerEntry, LotAllocation, LotState, PointsAccount
 from loyalty.policies import available_at_for, expires_at_for
 
-from .ledger import lock_account, new_lot, post, save_balances
+from .ledger import catch_up, lock_account, new_lot, post, save_balances
 
 
 def check_points(points, *, what: str = "积分") -> int:
@@ -77,6 +77,8 @@ def earn(
     account_type = account.account_type
     if not account_type.active:
         raise LoyaltyError(f"积分类型「{account_type}」已停用，不能再发放。")
+    if account.available < 0:
+        catch_up(account, now)  # a debt is repaid by points already due before the new ones
     days = account_type.pending_days if pending_days is None else pending_days
     available_at = available_at_for(occurred_at, days)
     pending = available_at is not None and available_at > now

@@ -38,6 +38,7 @@ from members.models import MergeRecord
 
 from .accounts import account_for_role, today
 from .ledger import (
+    catch_up,
     consumption_order,
     copy_lots,
     lock_accounts,
@@ -84,6 +85,8 @@ def merge_accounts(*, record: MergeRecord, now: datetime | None = None) -> int:
 
 
 def _transfer(source: PointsAccount, target: PointsAccount, *, record: MergeRecord, now: datetime) -> None:
+    catch_up(source, now)  # expired points are not moved, and never settle a debt
+    catch_up(target, now)
     available, pending, lifetime = source.available, source.pending, source.lifetime_earned
     reason = f"会员合并 #{record.pk}"
     out = post(source, kind=EntryKind.MERGE_OUT, occurred_at=now, amount=-available, pending_delta=-pending,
@@ -130,9 +133,14 @@ def unmerge_accounts(*, record: MergeRecord, now: datetime | None = None) -> int
 
 
 def _return(survivor: PointsAccount, absorbed: PointsAccount, *, record: MergeRecord, now: datetime) -> None:
+    catch_up(survivor, now)
+    catch_up(absorbed, now)
     into = LedgerEntry.objects.filter(account_id=survivor.pk, kind=EntryKind.MERGE_IN, merge_record_id=record.pk).first()
     restored = _undo_settlement(into) if into is not None else []
+    # written while this merge stood: after its first entry (ids only grow), else after the record
+    first = LedgerEntry.objects.filter(merge_record_id=record.pk).order_by("pk").values_list("pk", flat=True).first()
     returned_orders = LedgerEntry.objects.filter(
+        Q(pk__gt=first) if first else Q(created_at__gte=record.created_at),
         account_id=survivor.pk, kind__in=[EntryKind.EARN, EntryKind.CLAWBACK], order__member_id=record.absorbed_id,
     )
     returned = Q(origin_lot__account_id=absorbed.pk) | Q(

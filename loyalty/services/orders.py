@@ -93,7 +93,7 @@ def _award_chunk(ids: list[int], rules, *, source: str, now: datetime, result: A
         (bulk if use_bulk else single).append((account, award))
     if bulk:
         written, points = bulk_earn([_bulk_row(account, award, now) for account, award in bulk],
-                                    actor_label=actor_label, now=now)
+                                    actor_label=actor_label)
         result.earned_entries += written
         result.earned_points += points
         result.by_path["bulk"] += written

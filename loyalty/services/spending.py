@@ -116,7 +116,7 @@ def reverse_redeem(
         idempotency_key=f"reversal:{entry.pk}", reason=reason or f"撤销兑换 #{entry.pk}", actor=actor,
         actor_label=actor_label,
     )
-    allocations = list(LotAllocation.objects.filter(entry=entry).select_related("lot"))
+    allocations = list(LotAllocation.objects.filter(entry=entry).select_related("lot").order_by("pk"))
     given_back, copies, changed = [], [], []
     for allocation in allocations:
         lot = allocation.lot
@@ -164,6 +164,8 @@ def adjust(
     if points > 0:
         if not account.account_type.active:
             raise LoyaltyError(f"积分类型「{account.account_type}」已停用，不能加分。")
+        if account.available < 0:
+            catch_up(account, now)  # repay a debt from points already due first, as an earn does
         entry = post(account, kind=EntryKind.ADJUST, amount=points, lifetime_delta=points, occurred_at=now,
                      idempotency_key=idempotency_key, reason=reason, actor=actor, actor_label=actor_label)
         credit_lot(account, entry, points, now=now)
