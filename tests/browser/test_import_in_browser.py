@@ -22,7 +22,9 @@ PASSWORD = "pw-browser-123"
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a dev dependency")
 pytestmark = [
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian chromium (apt-get install chromium)"),
-    pytest.mark.django_db(transaction=True),
+    # serialized_rollback: the flush after a transactional test would otherwise re-create the role
+    # groups with new ids, and later serialized-rollback tests restore the old ones beside them.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 
