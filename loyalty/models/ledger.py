@@ -67,7 +67,6 @@ class LedgerEntry(models.Model):
         verbose_name = verbose_name_plural = "积分流水"
         indexes = [
             models.Index(fields=["account", "occurred_at"], name="entry_account_time"),
-            models.Index(fields=["occurred_at", "kind"], name="entry_time_kind"),
             models.Index(fields=["order"], condition=Q(order__isnull=False), name="entry_order"),
             models.Index(fields=["rule"], condition=Q(rule__isnull=False), name="entry_rule"),
             models.Index(fields=["related_entry"], condition=Q(related_entry__isnull=False), name="entry_related"),
@@ -79,7 +78,8 @@ class LedgerEntry(models.Model):
                 fields=["account", "idempotency_key"], condition=~Q(idempotency_key=""), name="uniq_entry_idempotency"
             ),
             # An order earns once per rule, whoever owns the order now (merges move orders).
-            models.UniqueConstraint(fields=["order", "rule"], condition=Q(kind="earn"), name="uniq_earn_per_order_rule"),
+            models.UniqueConstraint(fields=["order", "rule"], condition=Q(kind="earn", order__isnull=False),
+                                    name="uniq_earn_per_order_rule"),
             models.CheckConstraint(condition=Q(unrecovered__gte=0), name="entry_unrecovered_not_negative"),
         ]
 
@@ -108,6 +108,7 @@ class PointsLot(models.Model):
     earn_entry = models.ForeignKey(
         LedgerEntry, verbose_name="原始获得流水", on_delete=models.PROTECT, related_name="+",
         help_text="合并复制的批次仍指向最初的获得流水，退款能找到它",
+        db_index=False,  # looked up within an account's open lots, never on its own
     )
     origin_lot = models.ForeignKey(
         "self", verbose_name="复制自批次", null=True, blank=True, on_delete=models.PROTECT, related_name="copies",

@@ -11,7 +11,8 @@ from loyalty.errors import IdempotencyConflict, LoyaltyError
 from loyalty.models import EntryKind, LedgerEntry, LotAllocation, LotState, PointsAccount
 from loyalty.policies import available_at_for, expires_at_for
 
-from .ledger import catch_up, lock_account, new_lot, post, save_balances
+from . import fast_path
+from .ledger import actor_fields, catch_up, lock_account, new_lot, post, save_balances
 
 
 def check_points(points, *, what: str = "积分") -> int:
@@ -40,7 +41,6 @@ def find_replay(account: PointsAccount, key: str, *, kind: str, amount: int | No
     return replayed(entry)
 
 
-@transaction.atomic
 def earn(
     *,
     account: PointsAccount,
@@ -66,6 +66,22 @@ def earn(
     if not idempotency_key:
         raise LoyaltyError("获得积分需要幂等键（例如订单号），以免重复发放。")
     now = now or timezone.now()
+    if fast_path.enabled():
+        entry = fast_path.earn(
+            account_id=account.pk, points=points, occurred_at=occurred_at, key=idempotency_key,
+            order_id=getattr(order, "pk", None), rule_id=getattr(rule, "pk", None), pending_days=pending_days,
+            reason=reason, actor_id=getattr(actor, "pk", None), actor_label=actor_fields(actor, actor_label)["actor_label"],
+            now=now,
+        )
+        if entry is not None:
+            entry.replayed = False
+            return entry
+    with transaction.atomic():
+        return _earn(account, points, occurred_at, idempotency_key, order, rule, pending_days, reason, actor,
+                     actor_label, now)
+
+
+def _earn(account, points, occurred_at, idempotency_key, order, rule, pending_days, reason, actor, actor_label, now):
     account = lock_account(account)
     if order is not None and rule is not None:
         existing = LedgerEntry.objects.filter(kind=EntryKind.EARN, order_id=order.pk, rule_id=rule.pk).first()

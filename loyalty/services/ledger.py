@@ -54,10 +54,12 @@ def lock_account(account: PointsAccount | int, *, allow_merged: bool = False) ->
     if locked is None:
         raise AccountClosed("积分账户不存在。")
     if locked.status == AccountStatus.MERGED and not allow_merged:
-        raise AccountClosed(
-            f"该{locked.account_type.name}账户已随会员合并并入账户 #{locked.merged_into_id}，请对保留方的账户操作。"
-        )
+        raise merged_error(locked.account_type.name, locked.merged_into_id)
     return locked
+
+
+def merged_error(type_name: str, merged_into_id: int | None) -> AccountClosed:
+    return AccountClosed(f"该{type_name}账户已随会员合并并入账户 #{merged_into_id}，请对保留方的账户操作。")
 
 
 def post(

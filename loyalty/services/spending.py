@@ -18,8 +18,10 @@ from loyalty.models import (
     PointsLot,
 )
 
+from . import fast_path
 from .earning import check_points, credit_lot, find_replay, replayed
 from .ledger import (
+    actor_fields,
     catch_up,
     consume,
     lock_account,
@@ -40,7 +42,6 @@ def _insufficient(account: PointsAccount, points: int) -> InsufficientPoints:
     return InsufficientPoints(f"可用{name}不足：本次需要 {points}，当前可用 {max(account.available, 0)}。")
 
 
-@transaction.atomic
 def redeem(
     *,
     account: PointsAccount,
@@ -60,6 +61,18 @@ def redeem(
     if not idempotency_key:
         raise LoyaltyError("兑换需要幂等键（Idempotency-Key），以免重复扣减。")
     now = now or timezone.now()
+    if fast_path.enabled():
+        entry = fast_path.redeem(account_id=account.pk, points=points, key=idempotency_key, reason=reason,
+                                 actor_id=getattr(actor, "pk", None),
+                                 actor_label=actor_fields(actor, actor_label)["actor_label"], now=now)
+        if entry is not None:
+            entry.replayed = False
+            return entry
+    with transaction.atomic():
+        return _redeem(account, points, idempotency_key, reason, actor, actor_label, now)
+
+
+def _redeem(account, points, idempotency_key, reason, actor, actor_label, now):
     account = lock_account(account)
     existing = find_replay(account, idempotency_key, kind=EntryKind.REDEEM, amount=-points)
     if existing is not None:
@@ -69,7 +82,8 @@ def redeem(
         raise _insufficient(account, points)
     entry = post(account, kind=EntryKind.REDEEM, amount=-points, occurred_at=now, idempotency_key=idempotency_key,
                  reason=reason, actor=actor, actor_label=actor_label)
-    consume(entry, _available_only(lots), points)
+    if consume(entry, _available_only(lots), points) != points:
+        raise LoyaltyError("账户余额与积分批次不一致，已拒绝兑换；请运行 manage.py verify_ledger 检查。")
     save_balances(account)
     return entry
 

@@ -5,7 +5,7 @@ import pytest
 from loyalty.errors import AccountClosed, IdempotencyConflict, InsufficientPoints, LoyaltyError
 from loyalty.models import EntryKind, LedgerEntry, LotAllocation, LotState, PointsLot
 from loyalty.services import adjust, earn, redeem, reverse_redeem
-from tests.conftest import at
+from tests.conftest import at, postgres_only
 
 from .conftest import assert_ledger_ok, balances
 
@@ -217,3 +217,30 @@ def test_a_merged_account_refuses_new_movements(account, member):
 
     with pytest.raises(AccountClosed, match="并入"):
         give(acct, 10, "2026-01-01")
+
+
+@postgres_only
+def test_on_postgresql_a_plain_earn_and_redeem_are_one_round_trip_each(account, django_assert_num_queries):
+    acct = account()
+    give(acct, 10, "2026-03-01", key="warm-up")  # loads the account types the fast path keeps in memory
+
+    with django_assert_num_queries(1):
+        give(acct, 50, "2026-03-02", key="fast-earn")
+    with django_assert_num_queries(1):
+        redeem(account=acct, points=30, idempotency_key="fast-redeem", now=at("2026-03-03"))
+
+    assert balances(acct) == (30, 0, 60)
+    assert_ledger_ok()
+
+
+@postgres_only
+def test_the_fast_path_notices_a_changed_account_type(account):
+    from loyalty.models import PointsAccountType
+
+    acct = account(expiry_policy="days_after_earn", expiry_days=10)
+    give(acct, 10, "2026-03-01", key="a")
+    PointsAccountType.objects.filter(pk=acct.account_type_id).update(expiry_days=1)  # bypasses save()
+
+    entry = give(acct, 10, "2026-03-01", key="b")
+
+    assert entry.created_lots.get().expires_at == at("2026-03-03", "00:00")
