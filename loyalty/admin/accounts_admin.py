@@ -13,7 +13,7 @@ from loyalty.models import JobRun, LedgerEntry, MemberRole, PointsAccount, Point
 from loyalty.services import adjust, end_role, open_role
 from members.admin.common import ReadOnlyAdminMixin, admin_link
 
-from .forms import AdjustForm
+from .forms import AdjustForm, MemberRoleForm
 
 RECENT_ROWS = 50
 
@@ -29,6 +29,7 @@ def _member_link(member):
 
 @admin.register(MemberRole)
 class MemberRoleAdmin(admin.ModelAdmin):
+    form = MemberRoleForm
     list_display = ("member_link", "role_type", "status", "started_on", "ended_on")
     list_filter = ("role_type", "status")
     search_fields = ("=member__code",)
@@ -61,18 +62,14 @@ class MemberRoleAdmin(admin.ModelAdmin):
         return _member_link(obj.member)
 
     def save_model(self, request, obj, form, change):
-        try:
-            if not change:
-                saved = open_role(member=obj.member, role_type=obj.role_type, started_on=obj.started_on)
-            elif obj.status == RoleStatus.ENDED:
-                saved = end_role(role=MemberRole.objects.get(pk=obj.pk))
-            else:
-                saved = open_role(member=obj.member, role_type=obj.role_type)
-        except LoyaltyError as error:
-            self.message_user(request, str(error), messages.ERROR)
-            saved = MemberRole.objects.filter(member=obj.member, role_type=obj.role_type).first()
-        if saved is not None:
-            obj.pk = saved.pk
+        # the form has checked the member, the role type and duplicates; the services write
+        if not change:
+            saved = open_role(member=obj.member, role_type=obj.role_type, started_on=obj.started_on)
+        elif obj.status == RoleStatus.ENDED:
+            saved = end_role(role=MemberRole.objects.get(pk=obj.pk))
+        else:
+            saved = open_role(member=obj.member, role_type=obj.role_type)
+        obj.pk = saved.pk
 
 
 @admin.register(PointsAccount)

@@ -4,8 +4,8 @@ import uuid
 
 from django import forms
 
-from loyalty.models import EarnRule
-from members.models import Channel
+from loyalty.models import EarnRule, MemberRole
+from members.models import Channel, MemberStatus
 
 
 class EarnRuleForm(forms.ModelForm):
@@ -47,3 +47,21 @@ class AdjustForm(forms.Form):
         if not reason:
             raise forms.ValidationError("请填写调整原因。")
         return reason
+
+
+class MemberRoleForm(forms.ModelForm):
+    class Meta:
+        model = MemberRole
+        fields = ("member", "role_type", "status", "started_on")
+
+    def clean(self):
+        cleaned = super().clean()
+        member, role_type = cleaned.get("member"), cleaned.get("role_type")
+        if self.instance.pk is None and member is not None and member.status != MemberStatus.ACTIVE:
+            raise forms.ValidationError(f"会员 {member.code} 状态为「{member.get_status_display()}」，不能开通角色。")
+        if self.instance.pk is None and role_type is not None and not role_type.active:
+            raise forms.ValidationError(f"角色类型「{role_type}」已停用。")
+        if (self.instance.pk is None and member is not None and role_type is not None
+                and MemberRole.objects.filter(member=member, role_type=role_type).exists()):
+            raise forms.ValidationError("该会员已有这个角色，请在列表中打开它修改状态。")
+        return cleaned

@@ -26,17 +26,22 @@ from .ledger import expire_now, lock_accounts, save_balances, unlock_now
 
 CHUNK_ACCOUNTS = 20_000
 
-EXPIRE_SQL = """
-WITH due AS (
-    SELECT id, account_id, remaining, state FROM loyalty_pointslot
-    WHERE account_id = ANY(%(ids)s) AND remaining > 0 AND expires_at <= %(as_of)s
-),
-sums AS (
+def _due_lots(alias: str = "") -> str:
+    """The chunk's due lots. %(ids)s are its accounts with due lots, locked by the caller; %(low)s and
+    %(high)s bound the range so the lots are read through the (account_id, …) partial index. One
+    statement is one snapshot: the sums and the lot updates see exactly the same lots."""
+    a = f"{alias}." if alias else ""
+    return (f"{a}account_id >= %(low)s AND {a}account_id < %(high)s AND {a}account_id = ANY(%(ids)s) "
+            f"AND {a}remaining > 0 AND {a}expires_at <= %(as_of)s")
+
+
+EXPIRE_SQL = f"""
+WITH sums AS (
     SELECT account_id,
            sum(CASE WHEN state = 'available' THEN remaining ELSE 0 END) AS available,
-           sum(CASE WHEN state = 'pending' THEN remaining ELSE 0 END) AS pending,
-           count(*) AS lots
-    FROM due GROUP BY account_id
+           sum(CASE WHEN state = 'pending' THEN remaining ELSE 0 END) AS pending
+    FROM loyalty_pointslot WHERE {_due_lots()}
+    GROUP BY account_id
 ),
 entries AS (
     INSERT INTO loyalty_ledgerentry (account_id, kind, amount, pending_delta, lifetime_delta, unrecovered,
@@ -47,9 +52,9 @@ entries AS (
 lots AS (
     UPDATE loyalty_pointslot l
     SET expired_amount = l.expired_amount + l.remaining, remaining = 0, expire_entry_id = e.id
-    FROM due d JOIN entries e ON e.account_id = d.account_id
-    WHERE l.id = d.id
-    RETURNING l.remaining
+    FROM entries e
+    WHERE e.account_id = l.account_id AND {_due_lots("l")}
+    RETURNING 1
 ),
 balances AS (
     UPDATE loyalty_pointsaccount a
@@ -61,12 +66,13 @@ SELECT (SELECT count(*) FROM entries), (SELECT count(*) FROM lots),
        (SELECT coalesce(-sum(amount), 0) FROM entries), (SELECT coalesce(-sum(pending_delta), 0) FROM entries)
 """
 
-UNLOCK_SQL = """
-WITH due AS (
-    SELECT id, account_id, remaining FROM loyalty_pointslot
-    WHERE account_id = ANY(%(ids)s) AND state = 'pending' AND available_at <= %(as_of)s
+PENDING_DUE = ("account_id >= %(low)s AND account_id < %(high)s AND account_id = ANY(%(ids)s) "
+               "AND state = 'pending' AND available_at <= %(as_of)s")
+
+UNLOCK_SQL = f"""
+WITH sums AS (
+    SELECT account_id, sum(remaining) AS points FROM loyalty_pointslot WHERE {PENDING_DUE} GROUP BY account_id
 ),
-sums AS (SELECT account_id, sum(remaining) AS points FROM due GROUP BY account_id),
 entries AS (
     INSERT INTO loyalty_ledgerentry (account_id, kind, amount, pending_delta, lifetime_delta, unrecovered,
                                      idempotency_key, reason, actor_label, occurred_at, created_at)
@@ -75,7 +81,7 @@ entries AS (
     RETURNING id, account_id, amount
 ),
 lots AS (
-    UPDATE loyalty_pointslot l SET state = 'available' FROM due d WHERE l.id = d.id RETURNING 1
+    UPDATE loyalty_pointslot SET state = 'available' WHERE {PENDING_DUE} RETURNING 1
 ),
 balances AS (
     UPDATE loyalty_pointsaccount a
@@ -123,7 +129,8 @@ def _run_set_based(kind: str, sql: str, as_of: datetime, counts: Counter, reason
             if not ids:
                 continue
             with connection.cursor() as cursor:
-                cursor.execute(sql, {"ids": ids, "as_of": as_of, "now": timezone.now(), "reason": reason})
+                cursor.execute(sql, {"ids": ids, "low": low, "high": high, "as_of": as_of, "now": timezone.now(),
+                                     "reason": reason})
                 entries, lots, points, pending = cursor.fetchone()
             counts.update(accounts=entries, lots=lots, points=int(points), pending_points=int(pending))
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import Sum
 from django.utils import timezone
 
 from loyalty.errors import AccountClosed
@@ -241,11 +240,4 @@ def reconcile(account: PointsAccount, entry: LedgerEntry, now: datetime) -> None
         gap = new_lot(account, entry=entry, amount=target - held, earned_at=now,
                       expires_at=expires_at_for(account.account_type, now))
         gap.save()
-
-
-def balances_from_entries(account_id: int) -> tuple[int, int, int]:
-    sums = LedgerEntry.objects.filter(account_id=account_id).aggregate(
-        a=Sum("amount"), p=Sum("pending_delta"), l=Sum("lifetime_delta")
-    )
-    return sums["a"] or 0, sums["p"] or 0, sums["l"] or 0
 

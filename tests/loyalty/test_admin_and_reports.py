@@ -221,3 +221,23 @@ def test_merged_accounts_do_not_count_twice_in_the_liability(member, make_type, 
 
     assert row["total"] == 30 and row["accounts"] == 1
     assert PointsAccount.objects.filter(account_type=points).count() == 2
+
+
+def test_a_loyalty_admin_opens_a_guide_role_and_ends_it(client, member):
+    from loyalty.models import MemberRole, RoleType
+
+    login(client, "boss", group=ADMIN)
+    person = member()
+    guide = RoleType.objects.get(code="guide")
+
+    added = client.post(reverse("admin:loyalty_memberrole_add"),
+                        {"member": person.pk, "role_type": guide.pk, "started_on": "2026-11-01"})
+    role = MemberRole.objects.get(member=person, role_type=guide)
+    ended = client.post(reverse("admin:loyalty_memberrole_change", args=[role.pk]), {"status": "ended"})
+    duplicate = client.post(reverse("admin:loyalty_memberrole_add"),
+                            {"member": person.pk, "role_type": guide.pk, "started_on": "2026-11-02"})
+
+    assert added.status_code == 302 and ended.status_code == 302
+    role.refresh_from_db()
+    assert (role.status, role.started_on.isoformat()) == ("ended", "2026-11-01") and role.ended_on
+    assert "已有这个角色" in duplicate.content.decode()
