@@ -195,6 +195,7 @@ def catch_up(account: PointsAccount, now: datetime, *, lots: list[PointsLot] | N
                   and lot.available_at is not None and lot.available_at <= now]
     if unlockable:
         unlock_now(account, unlockable, occurred_at=now)
+        return open_lots(account)  # repaying a debt (reconcile) drew from freshly read lots
     return [lot for lot in lots if lot.remaining > 0]
 
 

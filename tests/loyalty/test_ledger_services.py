@@ -244,3 +244,16 @@ def test_the_fast_path_notices_a_changed_account_type(account):
     entry = give(acct, 10, "2026-03-01", key="b")
 
     assert entry.created_lots.get().expires_at == at("2026-03-03", "00:00")
+
+
+def test_a_spend_right_after_pending_points_repay_a_debt_draws_each_point_once(account):
+    # found by the state machine: the unlock repaid the debt from freshly read lots, and the
+    # deduction then drew again from a stale copy of the same lot
+    acct = account(pending_days=2, allow_negative=True)
+    adjust(account=acct, points=-66, reason="欠款", now=at("2026-03-01"))
+    give(acct, 1, "2026-03-01", key="small")
+
+    adjust(account=acct, points=-1, reason="再扣", now=at("2026-03-03", "02:00"))
+
+    assert balances(acct) == (-66, 0, 1)
+    assert_ledger_ok()
