@@ -1,3 +1,3 @@
 """Django admin for loyalty (积分与等级). Importing the modules registers the admins."""
 
-from . import accounts_admin, config_admin  # noqa: F401
+from . import accounts_admin, config_admin, levels_admin  # noqa: F401

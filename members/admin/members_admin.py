@@ -36,6 +36,9 @@ from .forms import MemberProfileForm, MergeReasonForm
 from .resources import MemberResource, SafeExportMixin
 
 INLINE_ORDER_LIMIT = 20
+# Inlines higher apps add to the member page in their AppConfig.ready() (e.g. loyalty's levels):
+# members never imports them.
+extra_member_inlines: list = []
 
 
 def member_search_q(term: str) -> Q:
@@ -184,7 +187,7 @@ class MemberAdmin(PhoneMaskingMixin, SafeExportMixin, admin.ModelAdmin):
     def get_inlines(self, request, obj):
         if obj is None:
             return []
-        return [IdentityInline, SourceProfileInline, OrderInline, MergeAsSurvivorInline]
+        return [IdentityInline, SourceProfileInline, OrderInline, MergeAsSurvivorInline, *extra_member_inlines]
 
     # ---- writes go through services
 

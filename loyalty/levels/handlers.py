@@ -1,0 +1,20 @@
+"""Thin handlers (connected in LoyaltyConfig.ready, after the points handlers)."""
+
+from members.models import Order
+
+from .services import evaluate_upgrades, merge_levels, unmerge_levels
+
+
+def on_orders_changed(order_ids, source: str = "", **kwargs) -> None:
+    # Points for these orders were just awarded by the points handler; the levels follow.
+    member_ids = set(Order.objects.filter(pk__in=order_ids, member_id__isnull=False)
+                     .values_list("member_id", flat=True))
+    evaluate_upgrades(member_ids=member_ids, actor_label=source or "orders")
+
+
+def on_member_merged(record, **kwargs) -> None:
+    merge_levels(record=record)
+
+
+def on_member_unmerged(record, **kwargs) -> None:
+    unmerge_levels(record=record)
