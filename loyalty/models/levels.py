@@ -171,7 +171,7 @@ class MemberLevel(models.Model):
     scheme = models.ForeignKey(LevelScheme, verbose_name="等级组", on_delete=models.PROTECT, related_name="+")
     level = models.ForeignKey(Level, verbose_name="当前等级", on_delete=models.PROTECT, related_name="+")
     reached_at = models.DateTimeField("达到时间")
-    next_review_on = models.DateField("下次考核日", db_index=True)
+    next_review_on = models.DateField("下次考核日")
     floor_level = models.ForeignKey(
         Level, verbose_name="手工保底等级", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         help_text="管理员手工设定：截止日前自动规则只升不降",
@@ -182,8 +182,10 @@ class MemberLevel(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "会员等级"
+        # No index on next_review_on: the daily review rewrites it on every row it reviews, and an
+        # unindexed column lets PostgreSQL update in place (HOT, see the fillfactor migration);
+        # finding the due rows is one scan a day.
         constraints = [models.UniqueConstraint(fields=["member_role", "scheme"], name="uniq_member_level")]
-        indexes = [models.Index(fields=["scheme", "next_review_on"])]
 
     def __str__(self):
         return f"{self.member_id}·{self.level}"

@@ -1,0 +1,188 @@
+"""Level review throughput on PostgreSQL: our daily review against a bare SQL aggregate.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/crm python bench/levels_review.py
+    DATABASE_URL=... python bench/levels_review.py --members 100000     # a quick look
+
+Creates its own database `crm_levels_bench` (dropped and recreated; the URL's database is never
+touched), migrates it and loads, set-based with generate_series: N members each holding the
+consumer role, a 成长值 account and two earn entries in the last year, and a level in the default
+consumer scheme (ranked by growth earned in a 12-month window) with `--due` of them due for review
+on 2027-01-01. Then, in one run:
+1. baseline — the bare SQL aggregate of the same metric over the same due rows;
+2. `review_levels(on=2027-01-01)`: lock, aggregate, decide, `UPDATE … FROM`, history rows;
+3. the review again (must find nothing due);
+4. the impact preview of new thresholds over all N members (read only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BENCH_DB = "crm_levels_bench"
+REVIEW_ON = date(2027, 1, 1)
+
+
+def _with_db(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+def recreate_database(url: str) -> str:
+    import psycopg
+
+    with psycopg.connect(_with_db(url, "postgres"), autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {BENCH_DB}")
+    return _with_db(url, BENCH_DB)
+
+
+_FILL = {"character varying": "''", "text": "''", "integer": "0", "bigint": "0", "smallint": "0", "numeric": "0",
+         "boolean": "false", "jsonb": "'{}'::jsonb", "timestamp with time zone": "now()", "date": "current_date",
+         "double precision": "0"}
+
+
+def insert_select(cursor, table: str, values: dict[str, str], source: str) -> None:
+    """INSERT INTO table (…) SELECT … FROM source, filling NOT NULL columns not given with a neutral value."""
+    cursor.execute("SELECT column_name, data_type, is_nullable, column_default, is_identity "
+                   "FROM information_schema.columns WHERE table_name = %s", [table])
+    columns = dict(values)
+    for name, data_type, nullable, default, identity in cursor.fetchall():
+        if name not in columns and nullable == "NO" and default is None and identity != "YES":
+            columns[name] = _FILL[data_type]
+    names = ", ".join(f'"{n}"' for n in columns)
+    cursor.execute(f'INSERT INTO "{table}" ({names}) SELECT {", ".join(columns.values())} FROM {source}')
+
+
+def load(members: int, due_share: float) -> dict:
+    from django.db import connection
+
+    from loyalty.models import LevelScheme, PointsAccountType, RoleType
+
+    scheme = LevelScheme.objects.get(code="consumer")
+    consumer, growth = RoleType.objects.get(code="consumer"), PointsAccountType.objects.get(code="growth")
+    levels = dict(scheme.levels.values_list("rank", "pk"))
+    due_every = round(1 / due_share)
+    with connection.cursor() as cursor:
+        insert_select(cursor, "members_member", {
+            "code": "'B' || g", "name": "'会员' || g", "gender": "'U'", "status": "'active'",
+            "registered_at": "timestamptz '2024-01-01 08:00+08' + (g % 700) * interval '1 day'",
+        }, f"generate_series(1, {members}) g")
+        insert_select(cursor, "loyalty_memberrole", {
+            "member_id": "m.id", "role_type_id": str(consumer.pk), "status": "'active'", "started_on": "'2024-01-01'",
+        }, "members_member m")
+        insert_select(cursor, "loyalty_pointsaccount", {
+            "member_id": "r.member_id", "member_role_id": "r.id", "account_type_id": str(growth.pk),
+            "status": "'active'",
+        }, "loyalty_memberrole r")
+        # Two earns per account in 2026; hash-spread amounts put members on every rung.
+        insert_select(cursor, "loyalty_ledgerentry", {
+            "account_id": "a.id", "kind": "'earn'", "amount": "x.pts", "lifetime_delta": "x.pts",
+            "occurred_at": "timestamptz '2026-01-05 10:00+08' + (a.id % 350) * interval '1 day' + x.n * interval '1 hour'",
+            "idempotency_key": "'bench-' || a.id || '-' || x.n",
+        }, "loyalty_pointsaccount a, LATERAL (SELECT n, (abs(hashint4((a.id * 7 + n)::int)) % 12000) AS pts "
+           "FROM generate_series(1, 2) n) x")
+        cursor.execute("UPDATE loyalty_pointsaccount a SET available = s.t, lifetime_earned = s.t FROM "
+                       "(SELECT account_id, sum(amount) t FROM loyalty_ledgerentry GROUP BY account_id) s "
+                       "WHERE s.account_id = a.id")
+        rank_case = " ".join(f"WHEN {rank} THEN {pk}" for rank, pk in levels.items())
+        insert_select(cursor, "loyalty_memberlevel", {
+            "member_id": "r.member_id", "member_role_id": "r.id", "scheme_id": str(scheme.pk),
+            "level_id": f"CASE (abs(hashint4(r.id::int)) % {len(levels)}) {rank_case} END",
+            "reached_at": "timestamptz '2026-01-01 00:00+08'",
+            "next_review_on": f"CASE WHEN r.id % {due_every} = 0 THEN date '{REVIEW_ON}' ELSE date '2027-12-31' END",
+        }, "loyalty_memberrole r")
+        cursor.execute("ANALYZE")
+        cursor.execute("SELECT count(*) FROM loyalty_memberlevel WHERE next_review_on <= %s", [REVIEW_ON])
+        due = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM loyalty_ledgerentry")
+        entries = cursor.fetchone()[0]
+    return {"scheme": scheme, "growth": growth, "due": due, "entries": entries}
+
+
+def baseline_aggregate(scheme, growth) -> tuple[float, int]:
+    from django.db import connection
+
+    from loyalty.calendar import start_of_day
+    from loyalty.levels.metrics import window_start
+
+    as_of = start_of_day(REVIEW_ON)
+    since = window_start(scheme, as_of)
+    sql = """
+        SELECT ml.id, coalesce(sum(e.lifetime_delta), 0)
+        FROM loyalty_memberlevel ml
+        JOIN loyalty_pointsaccount a ON a.member_role_id = ml.member_role_id AND a.account_type_id = %s
+        LEFT JOIN loyalty_ledgerentry e ON e.account_id = a.id AND e.kind IN ('earn', 'clawback', 'adjust')
+             AND e.occurred_at >= %s AND e.occurred_at < %s
+        WHERE ml.scheme_id = %s AND ml.next_review_on <= %s
+        GROUP BY ml.id"""
+    with connection.cursor() as cursor:
+        start = time.perf_counter()
+        cursor.execute(sql, [growth.pk, since, as_of, scheme.pk, REVIEW_ON])
+        rows = len(cursor.fetchall())
+        return time.perf_counter() - start, rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--members", type=int, default=1_000_000)
+    parser.add_argument("--due", type=float, default=0.20)
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        raise SystemExit("set DATABASE_URL to a PostgreSQL server (the bench creates its own database)")
+    db = recreate_database(url)
+    env = {**os.environ, "DATABASE_URL": db, "DJANGO_SETTINGS_MODULE": "config.settings.local"}
+    env.pop("CELERY_BROKER_URL", None)
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "--no-input", "-v", "0"], env=env, check=True)
+    os.environ.update(DATABASE_URL=db, DJANGO_SETTINGS_MODULE="config.settings.local")
+    os.environ.pop("CELERY_BROKER_URL", None)
+    import django
+
+    django.setup()
+    from decimal import Decimal
+
+    from django.db import connection
+
+    from loyalty.levels.preview import preview_impact
+    from loyalty.levels.review import review_levels
+
+    started = time.perf_counter()
+    data = load(args.members, args.due)
+    print(f"loaded {args.members:,} members, {data['entries']:,} ledger entries, {data['due']:,} due "
+          f"in {time.perf_counter() - started:.1f} s")
+    baseline_aggregate(data["scheme"], data["growth"])  # warm the cache for both contestants
+    base_s, base_rows = baseline_aggregate(data["scheme"], data["growth"])
+    print(f"baseline SQL aggregate over the due rows: {base_rows:,} rows in {base_s:.2f} s")
+
+    start = time.perf_counter()
+    result = review_levels(on=REVIEW_ON, scheme=data["scheme"])
+    review_s = time.perf_counter() - start
+    print(f"review_levels: {result.reviewed:,} reviewed in {review_s:.2f} s; {result.as_counts()}")
+    start = time.perf_counter()
+    again = review_levels(on=REVIEW_ON, scheme=data["scheme"])
+    print(f"review again: {again.reviewed:,} reviewed in {time.perf_counter() - start:.2f} s (must be 0)")
+
+    levels = list(data["scheme"].levels.order_by("rank"))
+    proposed = {lv.pk: (lv.upgrade_threshold * Decimal("1.1"), lv.retain_threshold * Decimal("1.1")) for lv in levels}
+    impact = preview_impact(data["scheme"], proposed)
+    print(f"impact preview over {impact.total:,} members: {impact.seconds:.1f} s "
+          f"(up {impact.up:,}, down {impact.down:,}, stay {impact.stay:,})")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        version = cursor.fetchone()[0]
+    print()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL {version}")
+    print(f"review / bare aggregate = {review_s / base_s:.1f}x   (target <= 3x)")
+
+
+if __name__ == "__main__":
+    main()
