@@ -178,7 +178,7 @@ def merge_levels(*, record: MergeRecord, now: datetime | None = None) -> int:
         if role is None:
             continue
         ours = member_level_for(member_role=role, scheme=scheme, now=now)
-        ours = MemberLevel.objects.select_for_update().select_related("level", "floor_level").get(pk=ours.pk)
+        ours = MemberLevel.objects.select_for_update(of=("self",)).select_related("level", "floor_level").get(pk=ours.pk)
         before = ours.level
         fields = []
         if theirs.level.rank > ours.level.rank:
