@@ -15,14 +15,9 @@ class LoyaltyConfig(AppConfig):
         hooks.member_merged.connect(handlers.on_member_merged)
         hooks.member_unmerged.connect(handlers.on_member_unmerged)
 
-        # Levels after points: an upgrade may rank by the points just earned.
         from . import earning
         from .levels import benefits
-        from .levels import handlers as level_handlers
 
-        hooks.orders_changed.connect(level_handlers.on_orders_changed)
-        hooks.member_merged.connect(level_handlers.on_member_merged)
-        hooks.member_unmerged.connect(level_handlers.on_member_unmerged)
         if benefits.level_multipliers not in earning.multiplier_providers:
             earning.multiplier_providers.append(benefits.level_multipliers)
 

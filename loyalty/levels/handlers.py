@@ -1,4 +1,4 @@
-"""Thin handlers (connected in LoyaltyConfig.ready, after the points handlers)."""
+"""The levels part of loyalty's hook handlers (`loyalty.handlers` calls them after the points part)."""
 
 from members.models import Order
 

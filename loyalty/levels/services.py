@@ -15,6 +15,7 @@ from django.utils import timezone
 from loyalty.calendar import local_date
 from loyalty.errors import LoyaltyError
 from loyalty.models import (
+    POINTS_METRICS,
     Level,
     LevelChange,
     LevelChangeKind,
@@ -97,6 +98,15 @@ def evaluate_upgrades(*, member_ids: Iterable[int], now: datetime | None = None,
         ensure_levels(scheme, roles, now)
         raised += _upgrade(scheme, [r for r, _ in roles], now, actor_label)
     return raised
+
+
+def upgrade_after_points(*, account, now: datetime | None = None) -> int:
+    """Real-time upgrade after points were credited outside an order (API, staff): only schemes
+    that rank by this account type are looked at."""
+    if not LevelScheme.objects.filter(active=True, account_type_id=account.account_type_id,
+                                      metric__in=POINTS_METRICS).exists():
+        return 0
+    return evaluate_upgrades(member_ids=[account.member_id], now=now, actor_label="points")
 
 
 def _upgrade(scheme: LevelScheme, role_ids: list[int], now: datetime, actor_label: str) -> int:

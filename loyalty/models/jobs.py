@@ -4,6 +4,7 @@ from django.db import models
 class JobName(models.TextChoices):
     UNLOCK_PENDING = "unlock_pending", "待发放积分转可用"
     EXPIRE_LOTS = "expire_lots", "积分过期（含年度清零、固定日过期）"
+    REVIEW_LEVELS = "review_levels", "等级考核（到期会员升降级）"
 
 
 class JobStatus(models.TextChoices):

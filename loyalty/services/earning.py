@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from loyalty.errors import IdempotencyConflict, LoyaltyError
+from loyalty.levels.services import upgrade_after_points
 from loyalty.models import EntryKind, LedgerEntry, LotAllocation, LotState, PointsAccount
 from loyalty.policies import available_at_for, expires_at_for
 
@@ -114,6 +115,7 @@ def _earn(account, points, occurred_at, idempotency_key, order, rule, pending_da
     if debt:
         LotAllocation.objects.create(entry=entry, lot=lot, amount=min(debt, points))
     save_balances(account)
+    upgrade_after_points(account=account, now=now)
     return entry
 
 

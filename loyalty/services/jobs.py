@@ -19,7 +19,7 @@ from datetime import date, datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
-from loyalty.calendar import start_of_day
+from loyalty.calendar import local_date, start_of_day
 from loyalty.models import JobName, JobRun, JobStatus, LotState, PointsAccount, PointsLot
 
 from .ledger import expire_now, lock_accounts, save_balances, unlock_now
@@ -191,9 +191,17 @@ def unlock_pending(*, as_of: datetime, chunk: int = CHUNK_ACCOUNTS) -> dict:
     return dict(counts)
 
 
+def review_levels(*, as_of: datetime, chunk: int = CHUNK_ACCOUNTS) -> dict:
+    """The level review of the day (after the points jobs: a level may rank by points)."""
+    from loyalty.levels.review import review_levels as review
+
+    return review(on=local_date(as_of)).as_counts()
+
+
 JOBS = [
     (JobName.EXPIRE_LOTS, expire_lots),  # first: a pending lot past its expiry expires instead of unlocking
     (JobName.UNLOCK_PENDING, unlock_pending),
+    (JobName.REVIEW_LEVELS, review_levels),
 ]
 
 

@@ -285,3 +285,15 @@ def test_run_loyalty_jobs_includes_the_level_review(ladder, member, consumer, gr
     call_command("run_loyalty_jobs", "--date", "2026-03-01")
 
     assert level_of(scheme, person) == "base"
+
+
+def test_points_credited_through_the_earn_service_upgrade_at_once(ladder, member, consumer, growth):
+    # Given a member with no level work done yet
+    scheme = ladder()
+    person = member()
+
+    # When 5000 growth is credited directly (an API call, not an order)
+    grow(person, consumer, growth, 5000, when="2026-03-01")
+
+    # Then the level is 金卡 straight away
+    assert level_of(scheme, person) == "gold"
