@@ -365,13 +365,22 @@ def test_member_delete_is_disabled(admin_client, alice):
     assert response.status_code == 403
 
 
+def _extra_inline_prefixes():
+    """Formset prefixes of the inlines higher apps add to the member page (e.g. loyalty's levels)."""
+    from members.admin.members_admin import extra_member_inlines
+
+    for inline in extra_member_inlines:
+        fk = inline.model._meta.get_field(inline.fk_name or "member")
+        yield fk.remote_field.get_accessor_name()
+
+
 def _profile_form(member, **changes):
     data = {
         "name": member.name, "gender": member.gender, "birthday": member.birthday or "", "mobile": member.mobile,
         "email": member.email, "province": member.province, "city": member.city, "district": member.district,
         "address": member.address, "home_store": member.home_store_id or "", "attributes": "{}",
     }
-    prefixes = ("identities", "source_profiles", "orders", "merges_as_survivor")
+    prefixes = ("identities", "source_profiles", "orders", "merges_as_survivor", *_extra_inline_prefixes())
     for prefix in prefixes:
         data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
     data.update(changes)
