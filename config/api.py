@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from loyalty.api import LedgerEntryViewSet, MemberPointsViewSet, PointsAccountViewSet
+from loyalty.levels.api import MemberLevelsViewSet
 from members.api import MemberViewSet
 
 router = DefaultRouter()
@@ -10,3 +11,4 @@ router.register("members", MemberViewSet, basename="member")
 router.register("loyalty/members", MemberPointsViewSet, basename="loyalty-member")
 router.register("loyalty/accounts", PointsAccountViewSet, basename="loyalty-account")
 router.register("loyalty/entries", LedgerEntryViewSet, basename="loyalty-entry")
+router.register("loyalty/levels", MemberLevelsViewSet, basename="loyalty-levels")

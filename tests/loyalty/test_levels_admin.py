@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group, User
 from loyalty.levels.services import evaluate_upgrades, member_level_for
 from loyalty.models import Level, LevelChange, LevelChangeKind, LevelScheme, MemberLevel, PointsAccountType
 from loyalty.services import earn, open_account, open_role
-from members.roles import ADMIN, GUIDE
+from members.roles import ADMIN, GUIDE, OPERATOR
 from tests.conftest import at
 
 
@@ -106,3 +106,20 @@ def test_the_member_page_shows_each_role_level_since_when_and_why(client, scheme
     body = client.get(f"/admin/members/member/{person.pk}/change/").content.decode()
 
     assert "各角色等级" in body and "金卡" in body and "升级" in body
+
+
+def test_the_api_gives_a_member_s_levels_and_benefits(client, scheme, member, consumer):
+    # Given a 金卡 member and an operator
+    person = gold_member(member, consumer)
+    client.force_login(staff(OPERATOR))
+
+    # When the API is asked for their levels
+    body = client.get(f"/api/loyalty/levels/{person.code}/").json()
+
+    # Then it lists the consumer level and the benefits 金卡 grants
+    assert [(lv["scheme"], lv["level"]) for lv in body["levels"]] == [("consumer", "gold")]
+    assert {"discount_90", "points_x1_2", "free_shipping"} <= {b["code"] for b in body["benefits"]}
+
+
+def test_the_levels_api_needs_a_signed_in_caller(client, member):
+    assert client.get(f"/api/loyalty/levels/{member().code}/").status_code in (401, 403)
