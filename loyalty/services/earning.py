@@ -76,10 +76,13 @@ def earn(
         )
         if entry is not None:
             entry.replayed = False
+            upgrade_after_points(account=account, now=now)
             return entry
     with transaction.atomic():
-        return _earn(account, points, occurred_at, idempotency_key, order, rule, pending_days, reason, actor,
-                     actor_label, now)
+        entry = _earn(account, points, occurred_at, idempotency_key, order, rule, pending_days, reason, actor,
+                      actor_label, now)
+        upgrade_after_points(account=account, now=now)
+        return entry
 
 
 def _earn(account, points, occurred_at, idempotency_key, order, rule, pending_days, reason, actor, actor_label, now):
@@ -115,7 +118,6 @@ def _earn(account, points, occurred_at, idempotency_key, order, rule, pending_da
     if debt:
         LotAllocation.objects.create(entry=entry, lot=lot, amount=min(debt, points))
     save_balances(account)
-    upgrade_after_points(account=account, now=now)
     return entry
 
 

@@ -16,7 +16,7 @@ def leave_room_for_in_place_updates(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('loyalty', '0002_defaults'),
+        ('loyalty', '0004_leaner_hot_path_indexes'),
         ('members', '0004_imports'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

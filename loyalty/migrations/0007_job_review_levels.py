@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('loyalty', '0004_level_defaults'),
+        ('loyalty', '0006_level_defaults'),
     ]
 
     operations = [

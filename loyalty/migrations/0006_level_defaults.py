@@ -73,6 +73,6 @@ def create_defaults(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("loyalty", "0003_levels")]
+    dependencies = [("loyalty", "0005_levels")]
 
     operations = [migrations.RunPython(create_defaults, migrations.RunPython.noop)]
