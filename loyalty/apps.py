@@ -15,8 +15,15 @@ class LoyaltyConfig(AppConfig):
         hooks.member_merged.connect(handlers.on_member_merged)
         hooks.member_unmerged.connect(handlers.on_member_unmerged)
 
+        from django.db.models.signals import post_delete, post_save
+
         from . import earning
         from .levels import benefits
+        from .levels.services import forget_ranking_account_types
+        from .models import LevelScheme
+
+        for signal in (post_save, post_delete):
+            signal.connect(forget_ranking_account_types, sender=LevelScheme, dispatch_uid=f"levels.{signal}")
 
         if benefits.level_multipliers not in earning.multiplier_providers:
             earning.multiplier_providers.append(benefits.level_multipliers)

@@ -6,6 +6,7 @@ import and the daily review never overwrite each other. Every change leaves a `L
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from datetime import date, datetime
 
@@ -100,11 +101,30 @@ def evaluate_upgrades(*, member_ids: Iterable[int], now: datetime | None = None,
     return raised
 
 
+# Account types some active scheme ranks by, kept in memory: the earn hot path (one round trip on
+# PostgreSQL) must not pay a query to learn that nothing ranks by its points. Saving a scheme
+# clears it in this process (signals in LoyaltyConfig.ready); other processes reload within a minute.
+_ranking_types: dict = {"loaded_at": None, "ids": frozenset()}
+RANKING_TYPES_SECONDS = 60
+
+
+def ranking_account_types() -> frozenset[int]:
+    loaded_at = _ranking_types["loaded_at"]
+    if loaded_at is None or time.monotonic() - loaded_at > RANKING_TYPES_SECONDS:
+        ids = LevelScheme.objects.filter(active=True, metric__in=POINTS_METRICS).values_list(
+            "account_type_id", flat=True)
+        _ranking_types.update(ids=frozenset(ids), loaded_at=time.monotonic())
+    return _ranking_types["ids"]
+
+
+def forget_ranking_account_types(**kwargs) -> None:
+    _ranking_types["loaded_at"] = None
+
+
 def upgrade_after_points(*, account, now: datetime | None = None) -> int:
-    """Real-time upgrade after points were credited outside an order (API, staff): only schemes
-    that rank by this account type are looked at."""
-    if not LevelScheme.objects.filter(active=True, account_type_id=account.account_type_id,
-                                      metric__in=POINTS_METRICS).exists():
+    """Real-time upgrade after points were credited outside an order (API, staff): only when a
+    scheme ranks by this account type."""
+    if account.account_type_id not in ranking_account_types():
         return 0
     return evaluate_upgrades(member_ids=[account.member_id], now=now, actor_label="points")
 
