@@ -55,8 +55,12 @@ def earn(
     actor=None,
     actor_label: str = "system",
     now: datetime | None = None,
+    levels: bool = True,
 ) -> LedgerEntry:
     """Credit `points` earned at `occurred_at` (business time, e.g. the order's payment).
+
+    `levels`: re-evaluate the member's levels at once (False for batch callers, which evaluate
+    every member of the batch once afterwards).
 
     The lot is pending until 00:00 Asia/Shanghai of the earn day + pending days (the rule's
     override, else the account type's), and expires as the account type's policy says. An
@@ -76,12 +80,14 @@ def earn(
         )
         if entry is not None:
             entry.replayed = False
-            upgrade_after_points(account=account, now=now)
+            if levels:
+                upgrade_after_points(account=account, now=now)
             return entry
     with transaction.atomic():
         entry = _earn(account, points, occurred_at, idempotency_key, order, rule, pending_days, reason, actor,
                       actor_label, now)
-        upgrade_after_points(account=account, now=now)
+        if levels:
+            upgrade_after_points(account=account, now=now)
         return entry
 
 

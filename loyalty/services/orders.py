@@ -100,7 +100,8 @@ def _award_chunk(ids: list[int], rules, *, source: str, now: datetime, result: A
     for account, award in single:
         entry = earn(account=account, points=award.points, occurred_at=award.occurred_at,
                      idempotency_key=order_key(award.order.pk, award.rule.pk), order=award.order, rule=award.rule,
-                     pending_days=award.rule.pending_days, reason=award.rule.name, actor_label=actor_label, now=now)
+                     pending_days=award.rule.pending_days, reason=award.rule.name, actor_label=actor_label, now=now,
+                     levels=False)  # the order hook evaluates the batch's levels once
         if not getattr(entry, "replayed", False):
             result.earned_entries += 1
             result.earned_points += award.points
