@@ -38,3 +38,9 @@ def month_start(day: date) -> date:
 def add_months(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
+
+
+def add_months_keep_day(day: date, months: int) -> date:
+    """`day` moved by `months`, keeping the day of month (the 31st falls back to the month's last day)."""
+    first = add_months(day.replace(day=1), months)
+    return month_day(first.year, first.month, day.day)

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Count, F, Q, Sum
 
-from loyalty.calendar import SHANGHAI
+from loyalty.calendar import SHANGHAI, add_months_keep_day
 from loyalty.models import EntryKind, LedgerEntry, LevelMetric, LevelScheme, MemberRole, PointsAccount
 from members.models import Order
 from members.models.choices import PAID_STATUSES
@@ -27,16 +27,8 @@ WINDOW_EARN_KINDS = (EntryKind.EARN, EntryKind.CLAWBACK, EntryKind.ADJUST)
 
 def window_start(scheme: LevelScheme, as_of: datetime) -> datetime:
     local = as_of.astimezone(SHANGHAI)
-    months = local.year * 12 + local.month - 1 - scheme.window_months
-    year, month = divmod(months, 12)
-    day = min(local.day, _days_in(year, month + 1))
-    return local.replace(year=year, month=month + 1, day=day)
-
-
-def _days_in(year: int, month: int) -> int:
-    import calendar
-
-    return calendar.monthrange(year, month)[1]
+    day = add_months_keep_day(local.date(), -scheme.window_months)
+    return local.replace(year=day.year, month=day.month, day=day.day)
 
 
 def metric_values(scheme: LevelScheme, role_ids: list[int], as_of: datetime) -> dict[int, Decimal]:

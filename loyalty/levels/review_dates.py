@@ -5,13 +5,8 @@ A review "on D" runs as of 00:00 of D (the job of that day) and looks at the met
 
 from datetime import date
 
-from loyalty.calendar import add_months, month_day
+from loyalty.calendar import add_months, add_months_keep_day, month_day
 from loyalty.models import LevelScheme, ReviewPeriod
-
-
-def _add_months_keep_day(day: date, months: int) -> date:
-    first = add_months(day, months)
-    return month_day(first.year, first.month, day.day)
 
 
 def next_review_on(scheme: LevelScheme, *, after: date, reached_on: date | None = None) -> date:
@@ -33,7 +28,7 @@ def next_review_on(scheme: LevelScheme, *, after: date, reached_on: date | None 
     start = reached_on or after
     n = 1
     while True:
-        candidate = _add_months_keep_day(start, step * n)
+        candidate = add_months_keep_day(start, step * n)
         if candidate > after:
             return candidate
         n += 1
