@@ -20,13 +20,13 @@ CREATE TEMP TABLE IF NOT EXISTS {_STAGE} (
     payable_amount numeric(12, 2) NOT NULL, paid_amount numeric(12, 2) NOT NULL,
     refunded_amount numeric(12, 2) NOT NULL, item_count integer NOT NULL,
     ordered_at timestamptz, paid_at timestamptz, completed_at timestamptz,
-    rank smallint NOT NULL, continuation boolean NOT NULL
+    rank smallint NOT NULL, continuation boolean NOT NULL, fingerprint bigint
 )"""
 
 
 _STAGE_TYPES = [
     "text", "text", "int8", "int8", "int8", "text", "text", "text", "bool", "numeric", "numeric", "numeric", "int4",
-    "timestamptz", "timestamptz", "timestamptz", "int2", "bool",
+    "timestamptz", "timestamptz", "timestamptz", "int2", "bool", "int8",
 ]
 
 
@@ -36,7 +36,7 @@ def _rank_sql(column: str, ranks: dict[str, int]) -> str:
 
 
 def upsert_orders(rows: list[tuple], ranks: dict[str, int]) -> tuple[dict[tuple[str, str], int], list[int], int]:
-    """rows: (channel, external_no, *values in _VALUE_COLUMNS order, rank, continuation).
+    """rows: (channel, external_no, *values in _VALUE_COLUMNS order, rank, continuation, fingerprint).
 
     Returns (created {(channel, no): id}, updated ids, stale count).
     """
@@ -49,8 +49,8 @@ def upsert_orders(rows: list[tuple], ranks: dict[str, int]) -> tuple[dict[tuple[
     with connection.cursor() as cursor:
         cursor.execute(_CREATE)
         cursor.execute(f"TRUNCATE {_STAGE}")
-        with cursor.copy(f"COPY {_STAGE} (channel, external_no, {', '.join(_VALUE_COLUMNS)}, rank, continuation) "
-                         "FROM STDIN") as copy:
+        with cursor.copy(f"COPY {_STAGE} (channel, external_no, {', '.join(_VALUE_COLUMNS)}, rank, continuation, "
+                         "fingerprint) FROM STDIN") as copy:
             copy.set_types(_STAGE_TYPES)
             for row in rows:
                 copy.write_row(row)
@@ -66,15 +66,24 @@ def upsert_orders(rows: list[tuple], ranks: dict[str, int]) -> tuple[dict[tuple[
         stored = ", ".join(f"o.{c}" for c in _VALUE_COLUMNS)
         wanted = ", ".join(incoming[c] for c in _VALUE_COLUMNS)
         cursor.execute(
-            f"UPDATE members_order o SET {assignments}, updated_at = now() FROM {_STAGE} s "
+            f"UPDATE members_order o SET {assignments}, import_fingerprint = s.fingerprint, updated_at = now() "
+            f"FROM {_STAGE} s "
             f"WHERE {same_key} AND NOT s.continuation AND s.rank >= {stored_rank} "
             f"AND ({stored}) IS DISTINCT FROM ({wanted}) RETURNING o.id"
         )
         updated = [pk for (pk,) in cursor.fetchall()]
+        # Same values from other rows (an order first imported before fingerprints, another
+        # export version): remember these rows, so the next import of them is skipped.
+        cursor.execute(
+            f"UPDATE members_order o SET import_fingerprint = s.fingerprint FROM {_STAGE} s "
+            f"WHERE {same_key} AND NOT s.continuation AND s.rank >= {stored_rank} "
+            "AND o.import_fingerprint IS DISTINCT FROM s.fingerprint"
+        )
         columns = ", ".join(_VALUE_COLUMNS)
         cursor.execute(
-            f"INSERT INTO members_order (channel, external_no, {columns}, created_at, updated_at) "
-            f"SELECT s.channel, s.external_no, {', '.join(f's.{c}' for c in _VALUE_COLUMNS)}, now(), now() "
+            f"INSERT INTO members_order (channel, external_no, {columns}, import_fingerprint, created_at, updated_at) "
+            f"SELECT s.channel, s.external_no, {', '.join(f's.{c}' for c in _VALUE_COLUMNS)}, "
+            "CASE WHEN s.continuation THEN NULL ELSE s.fingerprint END, now(), now() "
             f"FROM {_STAGE} s WHERE NOT EXISTS (SELECT 1 FROM members_order o WHERE {same_key}) "
             "RETURNING id, channel, external_no"
         )

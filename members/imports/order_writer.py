@@ -59,8 +59,19 @@ def _existing_orders(keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict]
     found = {}
     for channel, numbers in by_channel(keys).items():
         for row in select_in(Order.objects.filter(channel=channel), "external_no", numbers,
-                             ("pk", "external_no", *ORDER_FIELDS)):
+                             ("pk", "external_no", "import_fingerprint", *ORDER_FIELDS)):
             found[(channel, row["external_no"])] = row
+    return found
+
+
+def stored_fingerprints(keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, int | None]]:
+    """(fingerprint, member id) of the stored orders among `keys` that have a fingerprint."""
+    found = {}
+    for channel, numbers in by_channel(keys).items():
+        rows = select_in(Order.objects.filter(channel=channel, import_fingerprint__isnull=False), "external_no",
+                         numbers, ("external_no", "import_fingerprint", "member_id"))
+        for row in rows:
+            found[(channel, row["external_no"])] = (row["import_fingerprint"], row["member_id"])
     return found
 
 
@@ -107,7 +118,7 @@ def _write_orders_sql(entries: list[tuple[OrderRow, tuple | None]], stores: dict
         values = _values(row, link, stores, None)
         continuation = bool(row.lines) and row.lines[0].line_no > 1
         staged.append((row.channel, row.external_no, *(values[f] for f in ORDER_FIELDS), STATUS_RANK[row.status],
-                       continuation))
+                       continuation, row.fingerprint))
     created, updated, stale = upsert_orders(staged, {str(k): v for k, v in STATUS_RANK.items()})
     result.created_ids, result.updated_ids, result.stale = list(created.values()), updated, stale
     result.unchanged = len(entries) - len(created) - len(updated)
@@ -124,7 +135,7 @@ def _write_orders_sql(entries: list[tuple[OrderRow, tuple | None]], stores: dict
 def _write_orders_portable(entries: list[tuple[OrderRow, tuple | None]], stores: dict[str, int]) -> WriteResult:
     result = WriteResult()
     existing = _existing_orders([(r.channel, r.external_no) for r, _ in entries])
-    to_create, to_update, update_fields, line_rows = [], [], set(), []
+    to_create, to_update, update_fields, line_rows, remembered = [], [], set(), [], []
     for row, link in entries:
         stored = existing.get((row.channel, row.external_no))
         continuation = bool(row.lines) and row.lines[0].line_no > 1  # more lines of an order seen earlier
@@ -132,6 +143,7 @@ def _write_orders_portable(entries: list[tuple[OrderRow, tuple | None]], stores:
             result.unchanged += 1
         elif stored is None:
             to_create.append({"channel": row.channel, "external_no": row.external_no,
+                              "import_fingerprint": None if continuation else row.fingerprint,
                               **_values(row, link, stores, None)})
         elif STATUS_RANK[row.status] < STATUS_RANK[stored["status"]]:
             result.unchanged += 1
@@ -140,16 +152,20 @@ def _write_orders_portable(entries: list[tuple[OrderRow, tuple | None]], stores:
             values = _values(row, link, stores, stored)
             changed = [f for f in ORDER_FIELDS if stored[f] != values[f]]
             if changed:
-                to_update.append(Order(pk=stored["pk"], **values))
-                update_fields.update(changed)
+                to_update.append(Order(pk=stored["pk"], import_fingerprint=row.fingerprint, **values))
+                update_fields.update([*changed, "import_fingerprint"])
             else:
                 result.unchanged += 1
+                if stored["import_fingerprint"] != row.fingerprint:
+                    remembered.append(Order(pk=stored["pk"], import_fingerprint=row.fingerprint))
         if row.lines is not None:
             line_rows.append((row, stored["pk"] if stored else None))
     result.created_ids = insert_rows(Order, to_create)
     if to_update:
         Order.objects.bulk_update(to_update, sorted(update_fields), batch_size=500)
     result.updated_ids = [o.pk for o in to_update]
+    if remembered:  # same values from other rows: no update of the order, only of its fingerprint
+        Order.objects.bulk_update(remembered, ["import_fingerprint"], batch_size=500)
 
     new_ids = {(o["channel"], o["external_no"]): pk for o, pk in zip(to_create, result.created_ids, strict=True)}
     order_lines = [(pk or new_ids[(row.channel, row.external_no)], line) for row, pk in line_rows

@@ -57,6 +57,7 @@ class OrderRow:
     buyer: IncomingRecord | None = None  # None: the export carries no buyer columns / values
     lines: list[LineRow] | None = None  # None: this file says nothing about lines (Tmall order report)
     row_count: int = 1  # file rows this order was built from
+    fingerprint: int | None = None  # digest of those rows' cells (see fingerprints.py)
 
 
 @dataclass

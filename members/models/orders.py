@@ -26,6 +26,8 @@ class Order(models.Model):
     ordered_at = models.DateTimeField("下单时间", null=True, blank=True)
     paid_at = models.DateTimeField("付款时间", null=True, blank=True)
     completed_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # Digest of the file rows last taken in for this order (members/imports/fingerprints.py).
+    import_fingerprint = models.BigIntegerField("导入指纹", null=True, blank=True, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 

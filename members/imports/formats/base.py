@@ -26,7 +26,7 @@ _SPACES = re.compile(r"\s+")
 ORDER_ROW_FIELDS = (
     "row_number", "channel", "external_no", "status", "raw_status", "payable_amount", "paid_amount",
     "refunded_amount", "is_deleted", "item_count", "ordered_at", "paid_at", "completed_at", "shop_name",
-    "store_code", "buyer", "lines", "row_count",
+    "store_code", "buyer", "lines", "row_count", "fingerprint",
 )
 RECORD_FIELDS = (
     "channel", "external_id", "name", "gender", "birthday", "mobile", "email", "province", "city",

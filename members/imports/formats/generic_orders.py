@@ -74,7 +74,7 @@ class GenericOrdersFormat(ImportFormat):
     def parse(self, rows: TableRows, match: HeaderMatch) -> Iterator[ParsedRow]:
         h = match.columns
         with_lines = "sku" in h or "title" in h
-        orders = OrderAssembler(h["order_no"])
+        orders = OrderAssembler(h["order_no"], h.values())
         for number, row in rows:
             try:
                 channel = values.channel(row[h["channel"]])
@@ -93,9 +93,9 @@ class GenericOrdersFormat(ImportFormat):
             try:
                 line, quantity = self._line(row, h, orders)
             except ValueProblem:
-                orders.add(number, None, 0, self.row_errors(number, row, match, keys=LINE_KEYS))
+                orders.add(number, row, None, 0, self.row_errors(number, row, match, keys=LINE_KEYS))
                 continue
-            orders.add(number, line, quantity)
+            orders.add(number, row, line, quantity)
         yield from orders.finish(with_lines=with_lines)
 
     def _order(

@@ -1,7 +1,8 @@
 """Assembling one order from consecutive file rows (JD and the generic template: a row per SKU)."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
+from ..fingerprints import RowFingerprints
 from ..rows import LineRow, OrderRow, RowError
 
 
@@ -14,8 +15,9 @@ class OrderAssembler:
     that re-appears further down continues where it left off.
     """
 
-    def __init__(self, order_header: str):
+    def __init__(self, order_header: str, headers: Iterable[str]):
         self.order_header = order_header  # where "whole order rejected" errors point
+        self.fingerprints = RowFingerprints(headers)
         self.lines_seen: dict[str, int] = {}
         self.key: str | None = None
 
@@ -27,6 +29,7 @@ class OrderAssembler:
         self.key, self.external_no, self.order = key, external_no, order
         self.errors = errors
         self.numbers: list[int] = []
+        self.rows: list[dict[str, str]] = []
         self.lines: list[LineRow] = []
         self.item_count = 0
 
@@ -35,9 +38,11 @@ class OrderAssembler:
         self.lines_seen[self.key] = line_no
         return line_no
 
-    def add(self, number: int, line: LineRow | None, quantity: int, errors: list[RowError] | None = None) -> None:
+    def add(self, number: int, row: dict[str, str], line: LineRow | None, quantity: int,
+            errors: list[RowError] | None = None) -> None:
         """Add one file row of the current order (its line, or the errors in its line cells)."""
         self.numbers.append(number)
+        self.rows.append(row)
         if errors:
             self.errors.extend(errors)
         elif line is not None:
@@ -55,6 +60,7 @@ class OrderAssembler:
         order = self.order
         order.row_count = len(self.numbers)
         order.item_count = self.item_count
+        order.fingerprint = self.fingerprints.of(*self.rows)
         # No line rows at all: the file says nothing about this order's lines (None), which
         # must not read as "the order has no lines" ([]).
         order.lines = self.lines if with_lines and self.lines else None

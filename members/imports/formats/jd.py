@@ -67,7 +67,7 @@ class JdOrdersFormat(ImportFormat):
         h = match.columns
         h_no = h["order_no"]
         with_lines = "sku" in h or "title" in h
-        orders = OrderAssembler(h_no)
+        orders = OrderAssembler(h_no, h.values())
         for number, row in rows:
             try:
                 external_no = values.order_number(row[h_no])
@@ -84,9 +84,9 @@ class JdOrdersFormat(ImportFormat):
             try:
                 line = self._line(row, h, orders.next_line_no()) if with_lines else None
             except ValueProblem:
-                orders.add(number, None, 0, self.row_errors(number, row, match, keys=LINE_KEYS))
+                orders.add(number, row, None, 0, self.row_errors(number, row, match, keys=LINE_KEYS))
                 continue
-            orders.add(number, line, line.quantity if line else 0)
+            orders.add(number, row, line, line.quantity if line else 0)
         yield from orders.finish(with_lines=with_lines)
 
     def _order(

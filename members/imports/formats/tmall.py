@@ -6,6 +6,7 @@ from decimal import Decimal
 from members.models.choices import Channel
 from members.services.records import IncomingRecord
 
+from ..fingerprints import RowFingerprints
 from ..rows import Column, HeaderMatch, OrderRow
 from . import statuses, values
 from .base import ImportFormat, Memo, ParsedRow, TableRows
@@ -74,6 +75,7 @@ class TmallOrdersFormat(ImportFormat):
         )
         exact_status, parse_status, with_refund = statuses.TMALL.exact.get, statuses.TMALL.parse, statuses.with_refund
         shops = Memo(lambda raw: text(raw)[:100])  # one or a few shops per report
+        fingerprint = RowFingerprints(h.values()).of
         for number, row in rows:
             get = row.get
             try:
@@ -118,5 +120,6 @@ class TmallOrdersFormat(ImportFormat):
                     )
             yield OrderRow(
                 number, TMALL, external_no, status, raw_status.strip()[:64], payable, paid, refunded, False,
-                item_count, ordered_at, paid_at, completed_at, shops(get(h_shop, "")), "", buyer,
+                item_count, ordered_at, paid_at, completed_at, shops(get(h_shop, "")), "", buyer, None, 1,
+                fingerprint(row),
             )
