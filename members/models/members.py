@@ -44,13 +44,12 @@ class Member(models.Model):
     registered_channel = models.CharField("注册渠道", max_length=16, choices=Channel.choices, blank=True)
     registered_at = models.DateTimeField("注册时间", null=True, blank=True)
     home_store = models.ForeignKey(
-        "members.Store", verbose_name="归属门店", null=True, blank=True, on_delete=models.SET_NULL
+        "members.Store", verbose_name="归属门店", null=True, blank=True, on_delete=models.SET_NULL, db_index=False
     )
-    status = models.CharField(
-        "状态", max_length=8, choices=MemberStatus.choices, default=MemberStatus.ACTIVE, db_index=True
-    )
+    status = models.CharField("状态", max_length=8, choices=MemberStatus.choices, default=MemberStatus.ACTIVE)
     merged_into = models.ForeignKey(
-        "self", verbose_name="合并到", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "self", verbose_name="合并到", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,
     )
     attributes = models.JSONField("自定义属性", default=dict, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -59,7 +58,15 @@ class Member(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "会员"
         permissions = [("reveal_phone", "可查看完整手机号")]
-        indexes = [models.Index(fields=["name"]), models.Index(fields=["birthday"])]
+        # Imports create hundreds of thousands of people at once: the store and merge links are
+        # indexed only where set, the status without a second LIKE index.
+        indexes = [
+            models.Index(fields=["name"]), models.Index(fields=["birthday"]),
+            models.Index(fields=["status"], name="member_status"),
+            models.Index(fields=["home_store"], name="member_home_store", condition=models.Q(home_store__isnull=False)),
+            models.Index(fields=["merged_into"], name="member_merged_into",
+                         condition=models.Q(merged_into__isnull=False)),
+        ]
 
     def __str__(self):
         return f"{self.code} {self.name}".strip()
@@ -86,7 +93,7 @@ class SourceProfile(models.Model):
     district = models.CharField("区县", max_length=32, blank=True)
     address = models.CharField("地址", max_length=255, blank=True)
     home_store = models.ForeignKey(
-        "members.Store", verbose_name="门店", null=True, blank=True, on_delete=models.SET_NULL
+        "members.Store", verbose_name="门店", null=True, blank=True, on_delete=models.SET_NULL, db_index=False
     )
     registered_at = models.DateTimeField("渠道注册时间", null=True, blank=True)
     attributes = models.JSONField("自定义属性", default=dict, blank=True)
@@ -99,6 +106,8 @@ class SourceProfile(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["channel", "external_id"], name="uniq_source_profile_account")
         ]
+        indexes = [models.Index(fields=["home_store"], name="profile_home_store",
+                                condition=models.Q(home_store__isnull=False))]
 
     def __str__(self):
         return f"{self.get_channel_display()}:{self.external_id}"
