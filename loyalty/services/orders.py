@@ -25,6 +25,7 @@ from loyalty.earning import ORDER_FIELDS, Award, active_rules, awards_for
 from loyalty.models import EntryKind, LedgerEntry
 from loyalty.policies import available_at_for, expires_at_for
 from members.models import Order
+from members.services.bulk_insert import filter_in
 
 from .accounts import accounts_for
 from .bulk_earn import BulkRow, bulk_earn
@@ -63,7 +64,7 @@ def award_orders(*, order_ids, source: str = "", now: datetime | None = None, ch
 
 
 def _award_chunk(ids: list[int], rules, *, source: str, now: datetime, result: AwardResult) -> None:
-    orders = Order.objects.filter(pk__in=ids, member__isnull=False).only(*ORDER_FIELDS)
+    orders = filter_in(Order.objects.filter(member__isnull=False), "id", ids).only(*ORDER_FIELDS)
     if not rules:  # nothing can earn: only refunds of earlier earns matter
         orders = orders.filter(Q(refunded_amount__gt=0) | Q(status__in=FULL_REFUND_STATUSES))
     orders = list(orders)
@@ -71,7 +72,7 @@ def _award_chunk(ids: list[int], rules, *, source: str, now: datetime, result: A
     awards = awards_for(orders, rules) if rules else []
     if awards:
         done = set(
-            LedgerEntry.objects.filter(kind=EntryKind.EARN, order_id__in=ids, rule__isnull=False)
+            filter_in(LedgerEntry.objects.filter(kind=EntryKind.EARN, rule__isnull=False), "order", ids)
             .values_list("order_id", "rule_id")
         )
         awards = [a for a in awards if (a.order.pk, a.rule.pk) not in done]

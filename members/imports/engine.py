@@ -37,11 +37,12 @@ from members.models import (
     Store,
 )
 from members.services.bulk_insert import insert_rows
-from members.services.bulk_resolution import BatchResolution, resolve_records
+from members.services.bulk_resolution import BatchResolution, CleanCache, preclean, resolve_records
 from members.services.locks import lock_keys
 
 from .formats import get_format, parse_table
 from .order_writer import stored_fingerprints, write_items, write_orders
+from .read_ahead import read_ahead
 from .readers import open_table
 from .rows import ImportFileError, ItemRow, MemberRow, OrderRow, RowError
 
@@ -105,9 +106,12 @@ def run_batch(batch: ImportBatch, path: Path, *, progress: Progress | None = Non
             match, parsed = parse_table(table, fmt)
             batch.unknown_columns = match.unknown
             batch.save(update_fields=["unknown_columns"])
+            cleaned = CleanCache()
+            chunks = read_ahead(_chunks(parsed, chunk_rows, batch.rows_done),
+                                prepare=lambda chunk: preclean(_buyers(chunk), cleaned))
             with _collector_paused() as collect_now:
-                for number, chunk in enumerate(_chunks(parsed, chunk_rows, batch.rows_done), 1):
-                    _write_with_retry(batch, chunk)
+                for number, chunk in enumerate(chunks, 1):
+                    _write_with_retry(batch, chunk, cleaned)
                     if number % 10 == 0:
                         collect_now()
                     batch.progress = table.fraction_done() or batch.progress
@@ -151,12 +155,21 @@ def _is_deadlock(error: OperationalError) -> bool:
     return code in ("40P01", "40001")  # deadlock_detected, serialization_failure
 
 
-def _write_with_retry(batch: ImportBatch, chunk: list) -> None:
+def _buyers(chunk: list) -> Iterator:
+    for item in chunk:
+        if isinstance(item, OrderRow):
+            if item.buyer is not None:
+                yield item.buyer
+        elif isinstance(item, MemberRow):
+            yield item.record
+
+
+def _write_with_retry(batch: ImportBatch, chunk: list, cleaned: CleanCache) -> None:
     for attempt in range(1, DEADLOCK_RETRIES + 1):
         try:
             with transaction.atomic():
                 _commit_without_flush_wait()
-                counts = _write_chunk(batch, chunk)
+                counts = _write_chunk(batch, chunk, cleaned)
                 _checkpoint(batch, chunk, counts)
             return
         except OperationalError as error:
@@ -188,7 +201,7 @@ def _checkpoint(batch: ImportBatch, chunk: list, counts: Counter) -> None:
     ImportBatch.objects.filter(pk=batch.pk).update(counts=batch.counts, rows_done=batch.rows_done)
 
 
-def _write_chunk(batch: ImportBatch, chunk: list) -> Counter:
+def _write_chunk(batch: ImportBatch, chunk: list, cleaned: CleanCache) -> Counter:
     errors = [item for item in chunk if isinstance(item, RowError)]
     # A rejected row may carry several errors (one per bad cell): count rows, not errors.
     counts = Counter(rows_read=sum(item.row_count if isinstance(item, OrderRow) else 1 for item in chunk
@@ -197,11 +210,11 @@ def _write_chunk(batch: ImportBatch, chunk: list) -> Counter:
     items = [item for item in chunk if isinstance(item, ItemRow)]
     members = [item for item in chunk if isinstance(item, MemberRow)]
     if orders:
-        _import_orders(batch, orders, counts)
+        _import_orders(batch, orders, counts, cleaned)
     if items:
         _import_items(batch, items, counts)
     if members:
-        errors += _import_members(batch, members, counts)
+        errors += _import_members(batch, members, counts, cleaned)
     if errors:
         _record_errors(batch, errors)
         counts["rows_rejected"] += len({e.row_number for e in errors})
@@ -253,7 +266,7 @@ def _skip_taken_in(orders: list[OrderRow], counts: Counter) -> list[OrderRow]:
     return fresh
 
 
-def _import_orders(batch: ImportBatch, orders: list[OrderRow], counts: Counter) -> None:
+def _import_orders(batch: ImportBatch, orders: list[OrderRow], counts: Counter, cleaned: CleanCache) -> None:
     orders = _skip_taken_in(orders, counts)
     if not orders:
         _add_resolution(counts, BatchResolution(links=[]))  # the summary still lists them, as 0
@@ -261,7 +274,7 @@ def _import_orders(batch: ImportBatch, orders: list[OrderRow], counts: Counter) 
     # Order numbers are locked like identifiers: two files carrying the same order serialize here.
     lock_keys(f"order:{o.channel}:{o.external_no}" for o in orders)
     with_buyer = [o for o in orders if o.buyer is not None]
-    resolution = resolve_records([o.buyer for o in with_buyer], actor_label=f"import#{batch.pk}")
+    resolution = resolve_records([o.buyer for o in with_buyer], actor_label=f"import#{batch.pk}", cleaned=cleaned)
     _add_resolution(counts, resolution)
     link_of = {id(o): link for o, link in zip(with_buyer, resolution.links, strict=True)}
     links = [link_of.get(id(o)) for o in orders]
@@ -285,8 +298,9 @@ def _import_items(batch: ImportBatch, items: list[ItemRow], counts: Counter) -> 
         hooks.orders_changed.send(order_ids=sorted(touched), source=f"import:{batch.pk}")
 
 
-def _import_members(batch: ImportBatch, rows: list[MemberRow], counts: Counter) -> list[RowError]:
-    resolution = resolve_records([r.record for r in rows], actor_label=f"import#{batch.pk}")
+def _import_members(batch: ImportBatch, rows: list[MemberRow], counts: Counter,
+                    cleaned: CleanCache) -> list[RowError]:
+    resolution = resolve_records([r.record for r in rows], actor_label=f"import#{batch.pk}", cleaned=cleaned)
     _add_resolution(counts, resolution)
     errors = [RowError(rows[i].row_number, "", "", reason) for i, reason in sorted(resolution.problems.items())]
     consents = [(row, link[0]) for row, link in zip(rows, resolution.links, strict=True)

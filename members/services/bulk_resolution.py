@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
@@ -86,14 +87,49 @@ def _record_key(record: IncomingRecord) -> tuple:
     )
 
 
-def _clean(record: IncomingRecord, cache: dict) -> CleanRecord:
-    """clean_record, once per distinct raw record of the batch: a buyer's rows repeat the same values."""
+class CleanCache:
+    """Clean records by their raw values, shared by the chunks of one import.
+
+    A buyer's rows repeat the same values across the whole file, so each distinct raw record
+    is cleaned once; the import's read-ahead thread fills it (`preclean`) while the database
+    works on the previous chunk. Bounded: it starts over when full rather than grow with the file.
+    Plain dict operations only, which are atomic under the GIL, so the two threads need no lock.
+    """
+
+    def __init__(self, limit: int = 200_000):
+        self.limit, self.known = limit, {}
+
+    def get(self, key: tuple) -> CleanRecord | None:
+        return self.known.get(key)
+
+    def put(self, key: tuple, clean: CleanRecord) -> None:
+        if len(self.known) >= self.limit:
+            self.known = {}
+        self.known[key] = clean
+
+
+def preclean(records: Iterable[IncomingRecord], cache: CleanCache) -> None:
+    """Clean what `resolve_records` will need into `cache` (no database access; any thread)."""
+    for record in records:
+        if record.attributes:
+            continue  # cleaned with its attributes, never cached
+        key = _record_key(record)
+        if cache.get(key) is None:
+            try:
+                cache.put(key, clean_record(record))
+            except (ValueError, MembersError):
+                pass  # resolve_records cleans it again and reports the problem on its row
+
+
+def _clean(record: IncomingRecord, cache: CleanCache) -> CleanRecord:
+    """clean_record, once per distinct raw record: a buyer's rows repeat the same values."""
     if record.attributes:
         return clean_record(record)
     key = _record_key(record)
     cached = cache.get(key)
     if cached is None:
-        cached = cache[key] = clean_record(record)
+        cached = clean_record(record)
+        cache.put(key, cached)
     return CleanRecord(
         channel=cached.channel, external_id=cached.external_id, profile={**cached.profile, "attributes": {}},
         identifiers=list(cached.identifiers), store_code=cached.store_code,
@@ -203,9 +239,9 @@ def _touch(newer: dict[int, tuple[int, datetime]]) -> None:
     recompute_profiles(several)
 
 
-def _accounts(records: list[IncomingRecord | None], rules, result: BatchResolution) -> dict[tuple[str, str], _Account]:
+def _accounts(records: list[IncomingRecord | None], rules, result: BatchResolution,
+              cache: CleanCache) -> dict[tuple[str, str], _Account]:
     cleaned: list[tuple[int, IncomingRecord, CleanRecord, list[tuple[str, str]]]] = []
-    cache: dict[tuple, CleanRecord] = {}
     for index, record in enumerate(records):
         if record is None:
             continue  # linked already
@@ -476,12 +512,17 @@ def recompute_profiles(member_ids: set[int]) -> None:
 
 
 @transaction.atomic
-def resolve_records(records: list[IncomingRecord], *, actor=None, actor_label: str = "import") -> BatchResolution:
-    """Resolve every record to a person; see the module docstring for the two paths."""
+def resolve_records(records: list[IncomingRecord], *, actor=None, actor_label: str = "import",
+                    cleaned: CleanCache | None = None) -> BatchResolution:
+    """Resolve every record to a person; see the module docstring for the two paths.
+
+    `cleaned`: clean records kept across calls (an import's chunks), see CleanCache.
+    """
     result = BatchResolution(links=[None] * len(records))
     rules = active_rules()
     unchanged = _link_unchanged_accounts(records, result)
-    accounts = _accounts([None if i in unchanged else r for i, r in enumerate(records)], rules, result)
+    accounts = _accounts([None if i in unchanged else r for i, r in enumerate(records)], rules, result,
+                         cleaned or CleanCache())
     if not accounts:
         return result
     lock_keys([
