@@ -264,11 +264,11 @@ def test_an_interrupted_import_resumes_after_the_last_committed_chunk(tmp_path, 
     real = engine._write_chunk
     calls = {"n": 0}
 
-    def dying(batch, chunk, cleaned):
+    def dying(batch, chunk, carry):
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("killed")
-        return real(batch, chunk, cleaned)
+        return real(batch, chunk, carry)
 
     monkeypatch.setattr(engine, "_write_chunk", dying)
     batch = engine.create_batch(kind="orders", format_key="tmall", path=path)
