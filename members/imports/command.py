@@ -43,8 +43,10 @@ class ImportCommand(BaseCommand):
         parser.add_argument("--resume", type=int, metavar="BATCH_ID",
                             help="继续一个中断的批次（从已提交的行之后开始）")
         parser.add_argument("--chunk-rows", type=int, default=CHUNK_ROWS, help="每个事务提交的行数")
+        parser.add_argument("--all-rows", action="store_true",
+                            help="不跳过已导入过的相同行（例如修改了匹配规则或屏蔽值之后，让买家重新识别）")
 
-    def handle(self, *args, format, paths, resume, chunk_rows, **options):
+    def handle(self, *args, format, paths, resume, chunk_rows, all_rows=False, **options):
         if resume:
             batch = ImportBatch.objects.filter(pk=resume, kind=self.kind).first()
             if batch is None:
@@ -70,7 +72,7 @@ class ImportCommand(BaseCommand):
                 batch = create_batch(kind=self.kind, format_key=format, path=path, actor_label="command")
             bar = _Bar(path.name)
             try:
-                batch = run_batch(batch, path, progress=bar, chunk_rows=chunk_rows)
+                batch = run_batch(batch, path, progress=bar, chunk_rows=chunk_rows, skip_taken_in=not all_rows)
             finally:
                 bar.close()
             self.stdout.write(summary_text(batch))

@@ -95,8 +95,12 @@ def _chunks(items: Iterable, size: int, skip_until: int) -> Iterator[list]:
 
 
 def run_batch(batch: ImportBatch, path: Path, *, progress: Progress | None = None,
-              chunk_rows: int = CHUNK_ROWS) -> ImportBatch:
-    """Import the file into the batch; returns it finished (succeeded or failed with the reason)."""
+              chunk_rows: int = CHUNK_ROWS, skip_taken_in: bool = True) -> ImportBatch:
+    """Import the file into the batch; returns it finished (succeeded or failed with the reason).
+
+    `skip_taken_in=False` sends every row the full way, rows imported before included (after
+    a change of matching rules or blocked values, to have their buyers resolved again).
+    """
     columns = attribute_columns() if batch.kind == ImportKind.MEMBERS else None
     fmt = get_format(batch.format, kind=batch.kind, attribute_columns=columns)
     batch.status, batch.error_message = ImportStatus.RUNNING, ""
@@ -107,7 +111,7 @@ def run_batch(batch: ImportBatch, path: Path, *, progress: Progress | None = Non
             match, parsed = parse_table(table, fmt)
             batch.unknown_columns = match.unknown
             batch.save(update_fields=["unknown_columns"])
-            carry = _Carry()
+            carry = _Carry(skip_taken_in=skip_taken_in)
             chunks = read_ahead(_chunks(parsed, chunk_rows, batch.rows_done), prepare=carry.prepare)
             with _collector_paused() as collect_now:
                 for number, chunk in enumerate(chunks, 1):
@@ -177,6 +181,7 @@ def _is_deadlock(error: OperationalError) -> bool:
 class _Carry:
     """What the chunks of one run share: the clean records, and how much of the last chunk was skipped."""
 
+    skip_taken_in: bool = True
     cleaned: CleanCache = field(default_factory=CleanCache)
     skipped_share: float = 0.0
 
@@ -302,7 +307,7 @@ def _skip_taken_in(orders: list[OrderRow], counts: Counter) -> list[OrderRow]:
 
 
 def _import_orders(batch: ImportBatch, orders: list[OrderRow], counts: Counter, carry: _Carry) -> None:
-    fresh = _skip_taken_in(orders, counts)
+    fresh = _skip_taken_in(orders, counts) if carry.skip_taken_in else orders
     carry.skipped_share = 1 - len(fresh) / len(orders)
     orders = fresh
     if not orders:

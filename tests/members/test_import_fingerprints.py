@@ -1,6 +1,9 @@
 """Rows taken in before are recognised by their fingerprint and skipped; anything else goes the full way."""
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 
 from members.imports import engine
 from members.imports.engine import import_file
@@ -128,3 +131,17 @@ def test_a_jd_order_with_one_changed_sku_row_is_taken_in_again(tmp_path, resolut
     assert resolutions == [1]
     assert OrderLine.objects.get(order__external_no="J1", line_no=2).quantity == 2
     assert again.counts["orders_unchanged"] == 1 and again.counts["lines_updated"] == 1
+
+
+def test_all_rows_sends_rows_taken_in_before_the_full_way_again(tmp_path, resolutions):
+    # given
+    path = write_csv(tmp_path / "ExportOrderList.csv", TMALL_HEADER, [tmall_row("1001", "tb-zhang")])
+    import_file(kind="orders", format_key="tmall", path=path)
+    resolutions.clear()
+
+    # when
+    call_command("import_orders", "--format", "tmall", "--all-rows", str(path), stdout=StringIO())
+
+    # then
+    assert resolutions == [1]
+    assert Order.objects.count() == 1
