@@ -25,11 +25,11 @@ class RowFingerprints:
     """Digests rows whose cells come in the same column order (one file, one header match)."""
 
     def __init__(self, headers: Iterable[str]):
-        self._prefix = _CELL.join((str(VERSION), *headers)).encode()
+        self._start = blake2b(_CELL.join((str(VERSION), *headers)).encode(), digest_size=8)
 
     def of(self, *rows: dict[str, str]) -> int:
         """One signed 64-bit integer (a bigint column) for these rows, in this order."""
-        digest = blake2b(self._prefix, digest_size=8)
+        digest = self._start.copy()  # the headers are hashed once per file
         for row in rows:
             digest.update(_ROW)
             digest.update(_CELL.join(row.values()).encode())
