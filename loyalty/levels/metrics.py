@@ -45,37 +45,54 @@ def metric_values(scheme: LevelScheme, role_ids: list[int], as_of: datetime) -> 
 
 def _metric_sql(scheme: LevelScheme, role_ids: list[int], as_of: datetime):
     """The same metrics in one statement per chunk (PostgreSQL): the roles arrive as one array."""
+    sql, params = metric_query(scheme, as_of, "SELECT unnest(%(roles)s::bigint[]) AS role_id")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {**params, "roles": role_ids})
+        return cursor.fetchall()
+
+
+def metric_query(scheme: LevelScheme, as_of: datetime, roles: str | None) -> tuple[str, dict]:
+    """PostgreSQL: (role_id, value) for the roles that `roles` selects (a query of one column of
+    member role ids; None: every role); a role with nothing counted has no row. Parameters are
+    named `m_*`, so the query can sit inside a larger statement."""
     metric = scheme.metric
-    params: dict = {"roles": role_ids, "type": scheme.account_type_id, "until": as_of}
-    roles = "SELECT unnest(%(roles)s::bigint[]) AS role_id"
+    params: dict = {"m_type": scheme.account_type_id, "m_until": as_of}
+
+    def of_roles(column: str) -> str:
+        return f"AND {column} IN ({roles})" if roles else ""
+
     if metric == LevelMetric.LIFETIME_EARNED:
-        sql = (f"SELECT a.member_role_id, a.lifetime_earned FROM ({roles}) t JOIN loyalty_pointsaccount a "
-               "ON a.member_role_id = t.role_id AND a.account_type_id = %(type)s")
+        sql = (f"SELECT a.member_role_id AS role_id, a.lifetime_earned AS value FROM loyalty_pointsaccount a "
+               f"WHERE a.account_type_id = %(m_type)s {of_roles('a.member_role_id')}")
     elif metric == LevelMetric.WINDOW_EARNED:
-        params.update(since=window_start(scheme, as_of), kinds=list(WINDOW_EARN_KINDS))
+        params.update(m_since=window_start(scheme, as_of), m_kinds=list(WINDOW_EARN_KINDS))
+        entries = ("JOIN loyalty_ledgerentry e ON e.account_id = {account} AND e.kind = ANY(%(m_kinds)s) "
+                   "AND e.occurred_at >= %(m_since)s AND e.occurred_at < %(m_until)s")
+        # The role's own account, and the (few) accounts merged into it, as two plain branches:
+        # a shared CTE would hide the tables' statistics from the planner, and starting the merged
+        # branch from `merged_into_id IS NOT NULL` keeps it from joining every role's account twice.
         sql = f"""
-            WITH t AS ({roles}),
-            own AS (SELECT t.role_id, a.id AS account_id FROM t JOIN loyalty_pointsaccount a
-                    ON a.member_role_id = t.role_id AND a.account_type_id = %(type)s),
-            acc AS (SELECT role_id, account_id FROM own
-                    UNION ALL
-                    SELECT own.role_id, x.id FROM own JOIN loyalty_pointsaccount x ON x.merged_into_id = own.account_id)
-            SELECT acc.role_id, sum(e.lifetime_delta) FROM acc JOIN loyalty_ledgerentry e
-              ON e.account_id = acc.account_id AND e.kind = ANY(%(kinds)s)
-             AND e.occurred_at >= %(since)s AND e.occurred_at < %(until)s
-            GROUP BY acc.role_id"""
+            SELECT role_id, sum(lifetime_delta) AS value FROM (
+                SELECT a.member_role_id AS role_id, e.lifetime_delta FROM loyalty_pointsaccount a
+                {entries.format(account="a.id")}
+                WHERE a.account_type_id = %(m_type)s {of_roles("a.member_role_id")}
+                UNION ALL
+                SELECT a.member_role_id, e.lifetime_delta FROM loyalty_pointsaccount x
+                JOIN loyalty_pointsaccount a ON a.id = x.merged_into_id AND a.account_type_id = %(m_type)s
+                {entries.format(account="x.id")}
+                WHERE x.merged_into_id IS NOT NULL {of_roles("a.member_role_id")}
+            ) s GROUP BY role_id"""
     else:
-        params.update(since=window_start(scheme, as_of), statuses=[str(s) for s in PAID_STATUSES])
+        params.update(m_since=window_start(scheme, as_of), m_statuses=[str(s) for s in PAID_STATUSES])
         value = ("sum(o.paid_amount - o.refunded_amount)" if metric == LevelMetric.WINDOW_PAID
                  else "count(*) FILTER (WHERE o.paid_amount > o.refunded_amount)")
         sql = f"""
-            SELECT r.id, {value} FROM ({roles}) t JOIN loyalty_memberrole r ON r.id = t.role_id
-            JOIN members_order o ON o.member_id = r.member_id AND o.status = ANY(%(statuses)s)
-             AND o.paid_at >= %(since)s AND o.paid_at < %(until)s
+            SELECT r.id AS role_id, {value} AS value FROM loyalty_memberrole r
+            JOIN members_order o ON o.member_id = r.member_id AND o.status = ANY(%(m_statuses)s)
+             AND o.paid_at >= %(m_since)s AND o.paid_at < %(m_until)s
+            WHERE true {of_roles("r.id")}
             GROUP BY r.id"""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return sql, params
 
 
 def _metric_chunk(scheme: LevelScheme, role_ids: list[int], as_of: datetime):

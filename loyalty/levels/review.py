@@ -1,9 +1,13 @@
 """The daily level review: members whose review is due on a date go up, stay or go down.
 
-Set-based and chunked by id: per chunk of due rows, one locking read, one metric aggregate, one
-`UPDATE … FROM` for the new levels and review dates, one insert of the changes. Idempotent: a
-reviewed row's next review date moves past the day, so running the same day again finds nothing
-due; a unique (member level, review date) on the changes backs that up.
+Set-based and chunked by id, one transaction per chunk. On PostgreSQL three statements per chunk,
+nothing per member travelling to Python: lock the due rows (into a temporary table); aggregate
+their metric (a fresh snapshot, after any wait for those locks); decide each new level in SQL
+(`ladder_sql`), `UPDATE … FROM` the rows and insert the history rows from its RETURNING.
+Elsewhere (SQLite) the same steps run in Python with `ladder`, the reference the SQL is tested
+against (tests/loyalty/test_level_review_sql.py runs both on the same members).
+Idempotent: a reviewed row's next review date moves past the day, so running the same day again
+finds nothing due; a unique (member level, review date) on the changes backs that up.
 """
 
 from __future__ import annotations
@@ -12,16 +16,18 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from loyalty.calendar import SHANGHAI, start_of_day
 from loyalty.models import LevelChange, LevelChangeKind, LevelScheme, MemberLevel, MemberRole, RoleStatus
 from members.services.bulk_insert import insert_rows
 
+from . import ladder_sql
 from .bulk import update_rows
 from .ladder import after_review, floor_in_force, with_floor
-from .metrics import metric_values
+from .metrics import metric_query, metric_values
 from .review_dates import next_review_on
 from .services import active_schemes, ensure_levels, rungs_of
 
@@ -64,6 +70,12 @@ def assign_missing_levels(scheme: LevelScheme, now, chunk: int = CHUNK) -> None:
 
 
 def _review_chunk(scheme: LevelScheme, on: date, after_id: int, size: int, result: ReviewResult) -> tuple[int, bool]:
+    chunk = _review_chunk_sql if connection.vendor == "postgresql" else _review_chunk_python
+    return chunk(scheme, on, after_id, size, result)
+
+
+def _review_chunk_python(scheme: LevelScheme, on: date, after_id: int, size: int,
+                         result: ReviewResult) -> tuple[int, bool]:
     rows = list(
         MemberLevel.objects.select_for_update(of=("self",))
         .filter(scheme=scheme, next_review_on__lte=on, pk__gt=after_id, member_role__status=RoleStatus.ACTIVE)
@@ -110,3 +122,107 @@ def _review_chunk(scheme: LevelScheme, on: date, after_id: int, size: int, resul
     insert_rows(LevelChange, changes)
     result.reviewed += len(rows)
     return rows[-1][0], len(rows) < size
+
+
+# Per chunk, in the chunk's transaction: the locked rows and their metric go to temporary tables.
+# The metric is its own read-only statement so PostgreSQL may run it in parallel (a statement
+# that writes never is), and it starts after the locks are held, so it sees every change that
+# committed before them — as the Python path does.
+_DUE, _METRIC = "lvl_review_due", "lvl_review_metric"
+_LOCK_DUE = f"""
+    CREATE TEMPORARY TABLE {_DUE} ON COMMIT DROP AS
+    SELECT ml.id, ml.member_id, ml.member_role_id, ml.level_id, ml.floor_level_id, ml.floor_until,
+           (ml.reached_at AT TIME ZONE 'Asia/Shanghai')::date AS reached_on
+    FROM loyalty_memberlevel ml JOIN loyalty_memberrole r ON r.id = ml.member_role_id
+    WHERE ml.scheme_id = %(scheme)s AND ml.next_review_on <= %(on)s AND ml.id > %(after)s AND r.status = %(active)s
+    ORDER BY ml.id LIMIT %(size)s
+    FOR UPDATE OF ml"""
+# The roles of the locked rows, found with the table's statistics (a temporary table has none, and
+# would keep the metric from running in parallel). A superset is harmless: locked rows stay due,
+# and only locked rows are decided.
+_DUE_ROLES = """
+    SELECT member_role_id FROM loyalty_memberlevel
+    WHERE scheme_id = %(scheme)s AND next_review_on <= %(on)s AND id > %(after)s AND id <= %(last)s"""
+
+
+def _review_chunk_sql(scheme: LevelScheme, on: date, after_id: int, size: int,
+                      result: ReviewResult) -> tuple[int, bool]:
+    params = {"scheme": scheme.pk, "on": on, "after": after_id, "size": size, "active": RoleStatus.ACTIVE}
+    with connection.cursor() as cursor:
+        cursor.execute(_LOCK_DUE, params)
+        cursor.execute(f"SELECT count(*), max(id) FROM {_DUE}")
+        count, last = cursor.fetchone()
+        if count:
+            metric, metric_params = metric_query(scheme, start_of_day(on), _DUE_ROLES)
+            cursor.execute(f"CREATE TEMPORARY TABLE {_METRIC} ON COMMIT DROP AS {metric}",
+                           {**params, **metric_params, "last": last})
+            cursor.execute(f"ANALYZE {_DUE}, {_METRIC}")  # row counts and distinct roles for the join below
+            sql, review_params = review_statement(scheme, on, due=_DUE, metric=_METRIC)
+            cursor.execute(sql, review_params)
+            for kind, n in cursor.fetchall():
+                result.by_kind["kept" if kind == "kept" else LevelChangeKind(kind)] += n
+                result.reviewed += n
+            cursor.execute(f"DROP TABLE {_METRIC}")
+        # Dropped here too: inside an outer transaction (tests) ON COMMIT would come too late.
+        cursor.execute(f"DROP TABLE {_DUE}")
+    if not count:
+        return after_id, True
+    return last, count < size
+
+
+def review_statement(scheme: LevelScheme, on: date, *, due: str, metric: str) -> tuple[str, dict]:
+    """One statement reviewing the rows of table `due` (locked; columns as in `_LOCK_DUE`) with the
+    metric values of table `metric` (role_id, value): what `_review_chunk_python` does, row for
+    row, with the same history texts. Returns (kind, count) rows; kind "kept" when the level stays."""
+    rungs = rungs_of(scheme)
+    values = ladder_sql.rung_values(rungs)
+    after = ladder_sql.after_review_idx(rungs, scheme.downgrade_policy, current="s.cur", retain="s.cur_retain",
+                                        metric="s.metric", up="s.up")
+    kept_next = ladder_sql.next_review_sql(scheme, after=on, reached_on="d.reached_on")
+    sql = f"""
+        WITH scored AS (
+            SELECT due.*, cur.idx AS cur, cur.pk AS cur_pk, cur.retain AS cur_retain, m.metric,
+                   {ladder_sql.reached_idx(rungs, "m.metric")} AS up,
+                   fl.idx IS NOT NULL AND NOT {ladder_sql.floor_in_force("due.floor_until", "%(on)s::date")} AS expired,
+                   fl.idx AS floor_idx
+            FROM {due} due
+            JOIN ({values}) AS cur(pk, idx, upgrade, retain) ON cur.pk = due.level_id
+            LEFT JOIN ({values}) AS fl(pk, idx, upgrade, retain) ON fl.pk = due.floor_level_id
+            LEFT JOIN {metric} metric ON metric.role_id = due.member_role_id
+            CROSS JOIN LATERAL (SELECT coalesce(metric.value, 0)::numeric AS metric) m
+        ),
+        decided AS (
+            SELECT s.*, {ladder_sql.with_floor_idx(after, "CASE WHEN s.expired THEN NULL ELSE s.floor_idx END")}
+                   AS target
+            FROM scored s
+        ),
+        moved AS (
+            UPDATE loyalty_memberlevel t SET
+                level_id = tgt.pk,
+                reached_at = CASE WHEN d.target <> d.cur THEN %(as_of)s ELSE t.reached_at END,
+                next_review_on = CASE WHEN d.target <> d.cur THEN %(moved_next)s::date ELSE {kept_next} END,
+                floor_level_id = CASE WHEN d.expired THEN NULL ELSE t.floor_level_id END,
+                floor_until = CASE WHEN d.expired THEN NULL ELSE t.floor_until END,
+                floor_reason = CASE WHEN d.expired THEN '' ELSE t.floor_reason END
+            FROM decided d JOIN ({values}) AS tgt(pk, idx, upgrade, retain) ON tgt.idx = d.target
+            WHERE t.id = d.id
+            RETURNING t.id, t.member_id, d.cur_pk, tgt.pk AS to_pk, d.metric,
+                CASE WHEN d.target = d.cur THEN 'kept' WHEN d.target > d.cur THEN %(upgrade)s
+                     WHEN d.expired THEN %(floor_expired)s ELSE %(downgrade)s END AS kind,
+                %(rule)s || d.metric::text || CASE WHEN d.target > d.cur THEN ' ≥ 升级门槛 ' || tgt.upgrade::text
+                                                   ELSE ' < 保级门槛 ' || d.cur_retain::text END AS rule
+        ),
+        history AS (
+            INSERT INTO loyalty_levelchange (member_id, member_level_id, scheme_id, kind, from_level_id, to_level_id,
+                                             metric_value, rule, review_date, actor_label, created_at)
+            SELECT member_id, id, %(scheme)s, kind, cur_pk, to_pk, metric, rule, %(on)s, 'review', %(now)s
+            FROM moved WHERE kind <> 'kept'
+        )
+        SELECT kind, count(*) FROM moved GROUP BY kind"""
+    params = {
+        "scheme": scheme.pk, "on": on, "as_of": start_of_day(on), "now": timezone.now(),
+        "rule": f"{on:%Y-%m-%d} 考核：指标 ", "moved_next": next_review_on(scheme, after=on, reached_on=on),
+        "upgrade": LevelChangeKind.UPGRADE.value, "downgrade": LevelChangeKind.DOWNGRADE.value,
+        "floor_expired": LevelChangeKind.FLOOR_EXPIRED.value,
+    }
+    return sql, params

@@ -169,7 +169,11 @@ class MemberLevel(models.Model):
     member_role = models.ForeignKey("loyalty.MemberRole", verbose_name="会员角色", on_delete=models.PROTECT,
                                     related_name="levels")
     scheme = models.ForeignKey(LevelScheme, verbose_name="等级组", on_delete=models.PROTECT, related_name="+")
-    level = models.ForeignKey(Level, verbose_name="当前等级", on_delete=models.PROTECT, related_name="+")
+    # No index on level either: the review moves many rows between levels each day, and with no
+    # indexed column changing those updates stay in place (HOT). Nothing looks members up by level
+    # alone at scale; the admin's level filter scans.
+    level = models.ForeignKey(Level, verbose_name="当前等级", on_delete=models.PROTECT, related_name="+",
+                              db_index=False)
     reached_at = models.DateTimeField("达到时间")
     next_review_on = models.DateField("下次考核日")
     floor_level = models.ForeignKey(
@@ -204,7 +208,10 @@ class LevelChangeKind(models.TextChoices):
 class LevelChange(models.Model):
     """Why a level is what it is: every change with the metric value, the rule, the actor and the time."""
 
-    member = models.ForeignKey("members.Member", verbose_name="会员", on_delete=models.PROTECT, related_name="+")
+    # The review writes a row per change (100,000s a day): indexes that serve nothing are left out —
+    # member is led by (member, created_at); actor and merge_record are almost always empty.
+    member = models.ForeignKey("members.Member", verbose_name="会员", on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
     member_level = models.ForeignKey(MemberLevel, verbose_name="会员等级", on_delete=models.PROTECT,
                                      related_name="changes")
     scheme = models.ForeignKey(LevelScheme, verbose_name="等级组", on_delete=models.PROTECT, related_name="+")
@@ -216,16 +223,20 @@ class LevelChange(models.Model):
     rule = models.CharField("依据", max_length=255, blank=True)
     review_date = models.DateField("考核日", null=True, blank=True)
     merge_record = models.ForeignKey("members.MergeRecord", verbose_name="合并记录", null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")
+                                     on_delete=models.PROTECT, related_name="+", db_index=False)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
+                              on_delete=models.PROTECT, related_name="+", db_index=False)
     actor_label = models.CharField("来源", max_length=64, default="system")
     created_at = models.DateTimeField("时间", auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "等级变动"
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["member", "created_at"])]
+        indexes = [
+            models.Index(fields=["member", "created_at"]),
+            models.Index(fields=["merge_record"], condition=Q(merge_record__isnull=False), name="level_change_merge"),
+            models.Index(fields=["actor"], condition=Q(actor__isnull=False), name="level_change_actor"),
+        ]
         constraints = [
             # A review of one day writes at most one row per member level: re-running it adds nothing.
             models.UniqueConstraint(fields=["member_level", "review_date"], condition=Q(review_date__isnull=False),
