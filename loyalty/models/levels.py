@@ -210,15 +210,21 @@ class LevelChange(models.Model):
 
     # The review writes a row per change (100,000s a day): indexes that serve nothing are left out —
     # member is led by (member, created_at); actor and merge_record are almost always empty.
+    # An append-only log whose rows come from the rows they point at (the review inserts them from
+    # its own UPDATE … RETURNING): its references carry no database constraint, which PostgreSQL
+    # would check row by row at commit — half the review's time (docs/benchmarks.md). Deletes stay
+    # guarded: PROTECT is enforced by Django (deleting a level or scheme, rare, scans this table).
     member = models.ForeignKey("members.Member", verbose_name="会员", on_delete=models.PROTECT, related_name="+",
-                               db_index=False)
+                               db_index=False, db_constraint=False)
     member_level = models.ForeignKey(MemberLevel, verbose_name="会员等级", on_delete=models.PROTECT,
-                                     related_name="changes")
-    scheme = models.ForeignKey(LevelScheme, verbose_name="等级组", on_delete=models.PROTECT, related_name="+")
+                                     related_name="changes", db_constraint=False)
+    scheme = models.ForeignKey(LevelScheme, verbose_name="等级组", on_delete=models.PROTECT, related_name="+",
+                               db_constraint=False, db_index=False)
     kind = models.CharField("类型", max_length=16, choices=LevelChangeKind.choices)
     from_level = models.ForeignKey(Level, verbose_name="原等级", null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
-    to_level = models.ForeignKey(Level, verbose_name="新等级", on_delete=models.PROTECT, related_name="+")
+                                   related_name="+", db_constraint=False, db_index=False)
+    to_level = models.ForeignKey(Level, verbose_name="新等级", on_delete=models.PROTECT, related_name="+",
+                                 db_constraint=False, db_index=False)
     metric_value = models.DecimalField("指标值", max_digits=16, decimal_places=2, null=True, blank=True)
     rule = models.CharField("依据", max_length=255, blank=True)
     review_date = models.DateField("考核日", null=True, blank=True)

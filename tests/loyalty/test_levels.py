@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db.models import ProtectedError
 
 from loyalty.errors import LoyaltyError
 from loyalty.levels.benefits import current_benefits, level_multipliers
@@ -297,3 +298,17 @@ def test_points_credited_through_the_earn_service_upgrade_at_once(ladder, member
 
     # Then the level is 金卡 straight away
     assert level_of(scheme, person) == "gold"
+
+
+def test_a_level_named_in_the_history_cannot_be_deleted(ladder, member, consumer, growth):
+    # Given an upgrade in the history (which references levels without a database constraint)
+    scheme = ladder()
+    person = member()
+    grow(person, consumer, growth, 1000)
+    evaluate_upgrades(member_ids=[person.pk], now=at("2026-03-01"))
+    silver = Level.objects.get(scheme=scheme, code="silver")
+    assert LevelChange.objects.filter(to_level=silver).exists()
+
+    # When an admin deletes that level, Then Django still protects it
+    with pytest.raises(ProtectedError):
+        silver.delete()
