@@ -1,13 +1,14 @@
 """The levels part of loyalty's hook handlers (`loyalty.handlers` calls them after the points part)."""
 
 from members.models import Order
+from members.services.bulk_insert import filter_in
 
 from .services import evaluate_upgrades, merge_levels, unmerge_levels
 
 
 def on_orders_changed(order_ids, source: str = "", **kwargs) -> None:
     # Points for these orders were just awarded by the points handler; the levels follow.
-    member_ids = set(Order.objects.filter(pk__in=order_ids, member_id__isnull=False)
+    member_ids = set(filter_in(Order.objects.filter(member_id__isnull=False), "id", list(order_ids))
                      .values_list("member_id", flat=True))
     evaluate_upgrades(member_ids=member_ids, actor_label=source or "orders")
 

@@ -22,10 +22,9 @@ from django.utils import timezone
 
 from loyalty.calendar import SHANGHAI, start_of_day
 from loyalty.models import LevelChange, LevelChangeKind, LevelScheme, MemberLevel, MemberRole, RoleStatus
-from members.services.bulk_insert import insert_rows
+from members.services.bulk_insert import insert_rows, update_rows
 
 from . import ladder_sql
-from .bulk import update_rows
 from .ladder import after_review, floor_in_force, with_floor
 from .metrics import metric_query, metric_values
 from .review_dates import next_review_on

@@ -26,8 +26,8 @@ from loyalty.models import (
     RoleStatus,
 )
 from members.models import MergeRecord
+from members.services.bulk_insert import filter_in, update_rows
 
-from .bulk import update_rows
 from .ladder import Rung, reached
 from .metrics import metric_values
 from .review_dates import next_review_on
@@ -92,8 +92,8 @@ def evaluate_upgrades(*, member_ids: Iterable[int], now: datetime | None = None,
         return 0
     raised = 0
     for scheme in active_schemes():
-        roles = list(MemberRole.objects.filter(member_id__in=member_ids, role_type_id=scheme.role_type_id,
-                                               status=RoleStatus.ACTIVE).order_by("pk").values_list("pk", "member_id"))
+        roles = list(filter_in(MemberRole.objects.filter(role_type_id=scheme.role_type_id, status=RoleStatus.ACTIVE),
+                               "member", member_ids).order_by("pk").values_list("pk", "member_id"))
         if not roles:
             continue
         ensure_levels(scheme, roles, now)

@@ -117,3 +117,44 @@ def by_channel(keys) -> dict[str, list[str]]:
     for channel, number in keys:
         grouped.setdefault(channel, {})[number] = None
     return {channel: list(numbers) for channel, numbers in grouped.items()}
+
+
+_PG_TYPES = {"BigAutoField": "bigint", "AutoField": "integer", "ForeignKey": "bigint", "DateTimeField": "timestamptz",
+             "DateField": "date", "CharField": "text", "DecimalField": "numeric", "BigIntegerField": "bigint"}
+
+
+def update_rows(model: type[Model], fields: Sequence[str], rows: list[tuple], *, key: str = "pk",
+                newer_only: str | None = None, chunk: int = 5000) -> None:
+    """Give many rows each their own values: rows are (key value, *values in `fields` order).
+
+    On PostgreSQL one `UPDATE … FROM unnest(arrays)` per `chunk` rows. `newer_only` names one of
+    `fields`: a row is then updated only where its stored value is lower (a timestamp moves
+    forward, never back). `key` may be a non-unique column (every matching row is updated).
+    """
+    if not rows:
+        return
+    if connection.vendor != "postgresql":  # SQLite: the demo and tests, small data
+        for key_value, *values in rows:
+            changes = dict(zip(fields, values, strict=True))
+            matching = model.objects.filter(**{key: key_value})
+            if newer_only:
+                matching = matching.filter(**{f"{newer_only}__lt": changes[newer_only]})
+            matching.update(**changes)
+        return
+    meta = model._meta
+
+    def column(name: str) -> str:
+        return meta.get_field(name.removesuffix("_id")).column
+
+    key_field = meta.pk if key == "pk" else meta.get_field(key.removesuffix("_id"))
+    fields_ = [meta.get_field(f.removesuffix("_id")) for f in fields]
+    names = [f.column for f in fields_]
+    arrays = ", ".join(f"%s::{_PG_TYPES[f.get_internal_type()]}[]" for f in [key_field, *fields_])
+    assignments = ", ".join(f'"{n}" = v."{n}"' for n in names)
+    condition = f' AND t."{column(newer_only)}" < v."{column(newer_only)}"' if newer_only else ""
+    sql = (f'UPDATE "{meta.db_table}" t SET {assignments} FROM unnest({arrays}) AS v(key, {", ".join(names)}) '
+           f'WHERE t."{key_field.column}" = v.key{condition}')
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), chunk):
+            part = rows[start:start + chunk]
+            cursor.execute(sql, [list(values) for values in zip(*part, strict=True)])

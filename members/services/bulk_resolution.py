@@ -28,7 +28,7 @@ from members import cleaning
 from members.models import BlockedValue, Identity, Member, SourceProfile, Store
 
 from .attributes import validate_attributes
-from .bulk_insert import by_channel, insert_rows, select_in
+from .bulk_insert import by_channel, insert_rows, select_in, update_rows
 from .codes import allocate_member_codes
 from .errors import MembersError
 from .locks import lock_keys
@@ -215,20 +215,9 @@ def _touch(newer: dict[int, tuple[int, datetime]]) -> None:
     Only the order of same-channel accounts of one person can depend on seen_at
     (survivorship), so only those people are recomputed.
     """
-    profile_ids = sorted(newer)
-    seen = [newer[pk][1] for pk in profile_ids]
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE members_sourceprofile p SET seen_at = v.seen FROM unnest(%s::bigint[], %s::timestamptz[]) "
-                "AS v(id, seen) WHERE p.id = v.id AND p.seen_at < v.seen", [profile_ids, seen])
-            cursor.execute(
-                "UPDATE members_identity i SET last_seen = v.seen FROM unnest(%s::bigint[], %s::timestamptz[]) "
-                "AS v(id, seen) WHERE i.source_profile_id = v.id AND i.last_seen < v.seen", [profile_ids, seen])
-    else:
-        for pk, stamp in zip(profile_ids, seen, strict=True):
-            SourceProfile.objects.filter(pk=pk, seen_at__lt=stamp).update(seen_at=stamp)
-            Identity.objects.filter(source_profile_id=pk, last_seen__lt=stamp).update(last_seen=stamp)
+    rows = [(pk, newer[pk][1]) for pk in sorted(newer)]
+    update_rows(SourceProfile, ("seen_at",), rows, newer_only="seen_at")
+    update_rows(Identity, ("last_seen",), rows, key="source_profile_id", newer_only="last_seen")
     member_ids = sorted({member_id for member_id, _ in newer.values()})
     several = set()
     for part in _in_chunks(member_ids):
