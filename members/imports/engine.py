@@ -42,10 +42,10 @@ from members.services.bulk_resolution import BatchResolution, CleanCache, precle
 from members.services.locks import lock_keys
 
 from .formats import get_format, parse_table
-from .order_writer import stored_fingerprints, write_items, write_orders
+from .order_writer import known_fingerprints, stored_fingerprints, write_items, write_orders
 from .read_ahead import read_ahead
 from .readers import open_table
-from .rows import ImportFileError, ItemRow, MemberRow, OrderRow, RowError
+from .rows import ImportFileError, ItemRow, KnownRow, MemberRow, OrderRow, RowError
 
 logger = logging.getLogger(__name__)
 
@@ -108,10 +108,11 @@ def run_batch(batch: ImportBatch, path: Path, *, progress: Progress | None = Non
     batch.save(update_fields=["status", "error_message", "started_at"])
     try:
         with open_table(path, filename=batch.file_name) as table:
-            match, parsed = parse_table(table, fmt)
+            taken_in = known_fingerprints(fmt.channel) if skip_taken_in and fmt.single_row_orders else None
+            match, parsed = parse_table(table, fmt, taken_in)
             batch.unknown_columns = match.unknown
             batch.save(update_fields=["unknown_columns"])
-            carry = _Carry(skip_taken_in=skip_taken_in)
+            carry = _Carry(skip_taken_in=skip_taken_in, reparse=lambda row: list(fmt.parse(iter([row]), match)))
             chunks = read_ahead(_chunks(parsed, chunk_rows, batch.rows_done), prepare=carry.prepare)
             with _collector_paused() as collect_now:
                 for number, chunk in enumerate(chunks, 1):
@@ -193,6 +194,7 @@ class _Carry:
     """What the chunks of one run share: the clean records, and how much of the last chunk was skipped."""
 
     skip_taken_in: bool = True
+    reparse: Callable[[tuple[int, dict]], list] = list  # a KnownRow's (number, cells) → its parsed rows
     cleaned: CleanCache = field(default_factory=CleanCache)
     skipped_share: float = 0.0
 
@@ -253,15 +255,21 @@ def _checkpoint(batch: ImportBatch, chunk: list, counts: Counter) -> None:
 
 
 def _write_chunk(batch: ImportBatch, chunk: list, carry: _Carry) -> Counter:
+    counts, skipped = Counter(), 0
+    if any(isinstance(item, KnownRow) for item in chunk):
+        chunk, skipped = _confirm_known(chunk, counts, carry)
     errors = [item for item in chunk if isinstance(item, RowError)]
     # A rejected row may carry several errors (one per bad cell): count rows, not errors.
-    counts = Counter(rows_read=sum(item.row_count if isinstance(item, OrderRow) else 1 for item in chunk
-                                   if not isinstance(item, RowError)) + len({e.row_number for e in errors}))
+    counts["rows_read"] += sum(item.row_count if isinstance(item, OrderRow) else 1 for item in chunk
+                               if not isinstance(item, RowError)) + len({e.row_number for e in errors})
     orders = [item for item in chunk if isinstance(item, OrderRow)]
     items = [item for item in chunk if isinstance(item, ItemRow)]
     members = [item for item in chunk if isinstance(item, MemberRow)]
     if orders:
-        _import_orders(batch, orders, counts, carry)
+        skipped += _import_orders(batch, orders, counts, carry)
+    elif skipped:
+        _add_resolution(counts, BatchResolution(links=[]))  # the summary still lists them, as 0
+    carry.skipped_share = skipped / max(counts["rows_read"], 1)
     if items:
         _import_items(batch, items, counts)
     if members:
@@ -292,6 +300,36 @@ def _stores(codes: set[str]) -> dict[str, int]:
     return dict(Store.objects.filter(code__in=sorted(codes)).values_list("code", "pk")) if codes else {}
 
 
+def _confirm_known(chunk: list, counts: Counter, carry: _Carry) -> tuple[list, int]:
+    """KnownRows whose order still has their fingerprint are done: count them (as `_skip_taken_in`
+    does). The others — their order moved on since the import started, or appeared earlier in
+    this file — are parsed now and go on like any other row, in their place."""
+    known = [item for item in chunk if isinstance(item, KnownRow)]
+    stored = stored_fingerprints([(k.channel, k.external_no) for k in known])
+    rest, confirmed = [], 0
+    for item in chunk:
+        if not isinstance(item, KnownRow):
+            rest.append(item)
+            continue
+        found = stored.get((item.channel, item.external_no))
+        if found is not None and found[0] == item.fingerprint:
+            counts["rows_read"] += 1
+            _count_taken_in(counts, found[1], has_buyer=item.has_buyer)
+        else:
+            rest += carry.reparse((item.row_number, item.cells))
+            continue
+        confirmed += 1
+    return rest, confirmed
+
+
+def _count_taken_in(counts: Counter, member_id: int | None, *, has_buyer: bool) -> None:
+    counts["orders_unchanged"] += 1
+    if member_id is None:
+        counts["orders_unlinked"] += 1
+    elif has_buyer:
+        counts["members_matched"] += 1
+
+
 def _skip_taken_in(orders: list[OrderRow], counts: Counter) -> list[OrderRow]:
     """Drop orders whose file rows are exactly those taken in before (see fingerprints.py).
 
@@ -308,22 +346,18 @@ def _skip_taken_in(orders: list[OrderRow], counts: Counter) -> list[OrderRow]:
         if known is None or known[0] != order.fingerprint:
             fresh.append(order)
             continue
-        counts["orders_unchanged"] += 1
         counts["lines_unchanged"] += len(order.lines or ())
-        if known[1] is None:
-            counts["orders_unlinked"] += 1
-        elif order.buyer is not None:
-            counts["members_matched"] += 1
+        _count_taken_in(counts, known[1], has_buyer=order.buyer is not None)
     return fresh
 
 
-def _import_orders(batch: ImportBatch, orders: list[OrderRow], counts: Counter, carry: _Carry) -> None:
+def _import_orders(batch: ImportBatch, orders: list[OrderRow], counts: Counter, carry: _Carry) -> int:
+    """Write the chunk's orders; returns how many were skipped as taken in before."""
     fresh = _skip_taken_in(orders, counts) if carry.skip_taken_in else orders
-    carry.skipped_share = 1 - len(fresh) / len(orders)
-    orders = fresh
+    skipped, orders = len(orders) - len(fresh), fresh
     if not orders:
         _add_resolution(counts, BatchResolution(links=[]))  # the summary still lists them, as 0
-        return
+        return skipped
     # Order numbers are locked like identifiers: two files carrying the same order serialize here.
     lock_keys(f"order:{o.channel}:{o.external_no}" for o in orders)
     with_buyer = [o for o in orders if o.buyer is not None]
@@ -341,6 +375,7 @@ def _import_orders(batch: ImportBatch, orders: list[OrderRow], counts: Counter, 
     changed = [*result.created_ids, *result.updated_ids]
     if changed:
         hooks.orders_changed.send(order_ids=changed, source=f"import:{batch.pk}")
+    return skipped
 
 
 def _import_items(batch: ImportBatch, items: list[ItemRow], counts: Counter) -> None:

@@ -61,6 +61,22 @@ class OrderRow:
 
 
 @dataclass
+class KnownRow:
+    """A one-row order whose fingerprint some stored order had when the import started.
+
+    Most likely nothing to do, so the format did not parse it; the engine confirms it against
+    the stored order and parses it after all if that order has moved on since (see engine).
+    """
+
+    row_number: int
+    channel: str
+    external_no: str
+    fingerprint: int
+    cells: dict[str, str]
+    has_buyer: bool
+
+
+@dataclass
 class ItemRow:
     """A line of an order that may or may not be imported yet (Tmall item report)."""
 

@@ -1,5 +1,6 @@
 """Rows taken in before are recognised by their fingerprint and skipped; anything else goes the full way."""
 
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -8,6 +9,7 @@ from django.core.management import call_command
 from members.imports import engine
 from members.imports.engine import import_file
 from members.imports.fingerprints import RowFingerprints
+from members.imports.order_writer import known_fingerprints
 from members.models import Member, Order, OrderLine
 from tests.members.test_import_engine import JD_HEADER, TMALL_HEADER, jd_rows, snapshot, tmall_row, write_csv
 
@@ -145,3 +147,34 @@ def test_all_rows_sends_rows_taken_in_before_the_full_way_again(tmp_path, resolu
     # then
     assert resolutions == [1]
     assert Order.objects.count() == 1
+
+
+def test_a_known_row_whose_order_moved_on_earlier_in_the_file_is_taken_in_again(tmp_path):
+    # given: order 1001 stored as paid 199.00 (row B)
+    row_b = tmall_row("1001", "tb-zhang", paid="199.00")
+    import_file(kind="orders", format_key="tmall", path=write_csv(tmp_path / "ExportOrderList1.csv", TMALL_HEADER,
+                                                                  [row_b]))
+
+    # when: a file repeats the order, first with another amount (A), then with row B again —
+    # B's fingerprint is known when the import starts, but A has changed the order by the time B comes
+    again = import_file(kind="orders", format_key="tmall", chunk_rows=1, path=write_csv(
+        tmp_path / "ExportOrderList2.csv", TMALL_HEADER, [tmall_row("1001", "tb-zhang", paid="99.00"), row_b]))
+
+    # then: as if no row had been skipped, the last row speaks
+    assert Order.objects.get(external_no="1001").paid_amount == Decimal("199.00")
+    assert again.counts["orders_updated"] == 2
+
+
+def test_known_fingerprints_answer_for_the_channel_they_were_read_for(tmp_path):
+    # given
+    assert known_fingerprints("tmall") is None  # nothing imported yet: no hints at all
+    import_file(kind="orders", format_key="tmall", path=write_csv(
+        tmp_path / "ExportOrderList.csv", TMALL_HEADER, [tmall_row("1001", "tb-zhang")]))
+    stored = Order.objects.get().import_fingerprint
+
+    # when
+    taken_in = known_fingerprints("tmall")
+
+    # then
+    assert taken_in(stored) and not taken_in(stored + 1) and not taken_in(stored - 1)
+    assert known_fingerprints("jd") is None

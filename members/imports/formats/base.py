@@ -10,10 +10,11 @@ from typing import Any, ClassVar
 from members.cleaning import to_halfwidth
 from members.services.records import IncomingRecord
 
-from ..rows import Column, HeaderMatch, ImportFileError, ItemRow, MemberRow, OrderRow, RowError
+from ..rows import Column, HeaderMatch, ImportFileError, ItemRow, KnownRow, MemberRow, OrderRow, RowError
 from .values import ValueProblem
 
-ParsedRow = OrderRow | ItemRow | MemberRow | RowError
+ParsedRow = OrderRow | ItemRow | MemberRow | KnownRow | RowError
+TakenIn = Callable[[int], bool]  # is this fingerprint one a stored order has?
 TableRows = Iterable[tuple[int, dict[str, str]]]
 Parser = Callable[[str], Any]
 
@@ -120,7 +121,12 @@ class ImportFormat:
         match.unknown = [h for h in headers if h not in used and header_key(h) not in known]
         return match
 
-    def parse(self, rows: TableRows, match: HeaderMatch) -> Iterator[ParsedRow]:
+    # True when every order is one file row: the format can then recognise a row taken in
+    # before from its fingerprint alone and yield a KnownRow instead of parsing it.
+    single_row_orders: ClassVar[bool] = False
+
+    def parse(self, rows: TableRows, match: HeaderMatch, taken_in: TakenIn | None = None) -> Iterator[ParsedRow]:
+        """Typed rows in file order. `taken_in` is only used by single-row-order formats."""
         raise NotImplementedError
 
     def row_errors(

@@ -7,9 +7,9 @@ from members.models.choices import Channel
 from members.services.records import IncomingRecord
 
 from ..fingerprints import RowFingerprints
-from ..rows import Column, HeaderMatch, OrderRow
+from ..rows import Column, HeaderMatch, KnownRow, OrderRow
 from . import statuses, values
-from .base import ImportFormat, Memo, ParsedRow, TableRows
+from .base import ImportFormat, Memo, ParsedRow, TableRows, TakenIn
 from .buyers import strip_postcode
 from .values import MissingValue, ValueProblem
 
@@ -60,7 +60,9 @@ class TmallOrdersFormat(ImportFormat):
         "是否是O2O交易", "预约门店", "打款商家金额",
     )
 
-    def parse(self, rows: TableRows, match: HeaderMatch) -> Iterator[ParsedRow]:
+    single_row_orders = True
+
+    def parse(self, rows: TableRows, match: HeaderMatch, taken_in: TakenIn | None = None) -> Iterator[ParsedRow]:
         # Hot loop (a million rows per report): headers and functions live in locals, a
         # missing optional column reads as "" through row.get(None, ""), and the rows are
         # built positionally (field order checked in base.py).
@@ -78,6 +80,14 @@ class TmallOrdersFormat(ImportFormat):
         fingerprint = RowFingerprints(h.values()).of
         for number, row in rows:
             get = row.get
+            row_print = fingerprint(row)
+            if taken_in is not None and taken_in(row_print):
+                try:
+                    yield KnownRow(number, TMALL, order_number(row[h_no]), row_print, row,
+                                   with_buyer and bool(text(get(h_nick, "")) or text(get(h_mobile, ""))))
+                    continue
+                except ValueProblem:
+                    pass  # parsed below, which reports it
             try:
                 external_no = order_number(row[h_no])
                 raw_status = row[h_status]
@@ -121,5 +131,5 @@ class TmallOrdersFormat(ImportFormat):
             yield OrderRow(
                 number, TMALL, external_no, status, raw_status.strip()[:64], payable, paid, refunded, False,
                 item_count, ordered_at, paid_at, completed_at, shops(get(h_shop, "")), "", buyer, None, 1,
-                fingerprint(row),
+                row_print,
             )
