@@ -13,17 +13,15 @@ unreadable file fails the batch with the reason and leaves the database as it wa
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from members import hooks
@@ -38,14 +36,17 @@ from members.models import (
     Store,
 )
 from members.services.bulk_insert import insert_rows
-from members.services.bulk_resolution import BatchResolution, CleanCache, preclean, resolve_records
+from members.services.bulk_resolution import BatchResolution, resolve_records
+from members.services.clean_cache import CleanCache, preclean
 from members.services.locks import lock_keys
 
+from .bulk_session import collector_paused, commit_without_flush_wait, refresh_statistics
 from .formats import get_format, parse_table
-from .order_writer import known_fingerprints, stored_fingerprints, write_items, write_orders
+from .order_writer import write_items, write_orders
 from .read_ahead import read_ahead
 from .readers import open_table
 from .rows import ImportFileError, ItemRow, KnownRow, MemberRow, OrderRow, RowError
+from .taken_in import confirm_known, drop_taken_in, known_fingerprints
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +115,7 @@ def run_batch(batch: ImportBatch, path: Path, *, progress: Progress | None = Non
             batch.save(update_fields=["unknown_columns"])
             carry = _Carry(skip_taken_in=skip_taken_in, reparse=lambda row: list(fmt.parse(iter([row]), match)))
             chunks = read_ahead(_chunks(parsed, chunk_rows, batch.rows_done), prepare=carry.prepare)
-            with _collector_paused() as collect_now:
+            with collector_paused() as collect_now:
                 for number, chunk in enumerate(chunks, 1):
                     _write_with_retry(batch, chunk, carry)
                     if number % 10 == 0:
@@ -134,46 +135,6 @@ def run_batch(batch: ImportBatch, path: Path, *, progress: Progress | None = Non
         raise
     refresh_statistics()
     return _finish(batch, ImportStatus.SUCCEEDED, "")
-
-
-# The tables an import grows. PostgreSQL plans each lookup from statistics that autovacuum
-# refreshes only now and then; after a large import they describe a table a tenth of its size,
-# and the planner picks plans that were right for that one (measured: a re-import of a
-# 1,000,000-row report took 67 s against 23 s after ANALYZE).
-GROWING_TABLES = ("members_order", "members_orderline", "members_member", "members_sourceprofile",
-                  "members_identity")
-
-
-def refresh_statistics() -> None:
-    """ANALYZE those of the tables an import grows that changed by a fifth since their last ANALYZE.
-
-    Called at doubling chunk counts and at the end, so the statistics stay within a small
-    factor of the truth while a table grows from empty; a re-import changes nothing, so it
-    analyzes nothing.
-    """
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT relname FROM pg_stat_user_tables WHERE relname = ANY(%s) "
-            "AND n_mod_since_analyze > 1000 + 0.2 * n_live_tup", [list(GROWING_TABLES)])
-        stale = [name for (name,) in cursor.fetchall()]
-        if stale:
-            cursor.execute(f"ANALYZE {', '.join(stale)}")
-
-
-@contextmanager
-def _collector_paused():
-    """Parsing and writing allocate millions of short-lived objects; Python's cyclic collector
-    would walk the whole heap again and again (a quarter of the run time at 50k rows, growing
-    with the file). Reference counting frees them anyway; the caller collects fully now and then."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield gc.collect
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _finish(batch: ImportBatch, status: str, message: str) -> ImportBatch:
@@ -221,7 +182,7 @@ def _write_with_retry(batch: ImportBatch, chunk: list, carry: _Carry) -> None:
     for attempt in range(1, DEADLOCK_RETRIES + 1):
         try:
             with transaction.atomic():
-                _commit_without_flush_wait()
+                commit_without_flush_wait()
                 counts = _write_chunk(batch, chunk, carry)
                 _checkpoint(batch, chunk, counts)
             return
@@ -230,19 +191,6 @@ def _write_with_retry(batch: ImportBatch, chunk: list, carry: _Carry) -> None:
                 raise
             logger.warning("import batch %s: chunk hit a deadlock, retrying (%s)", batch.pk, attempt)
             batch.refresh_from_db()
-
-
-def _commit_without_flush_wait() -> None:
-    """Let PostgreSQL acknowledge this chunk's commit before its WAL reaches the disk.
-
-    A chunk commits together with the batch's resume point, so the worst a server crash can
-    do is forget the last fraction of a second of chunks — and the resume point with them:
-    resuming imports those rows again. Nothing is half-applied, and the import stops waiting
-    for a disk flush per chunk.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO off")
 
 
 def _checkpoint(batch: ImportBatch, chunk: list, counts: Counter) -> None:
@@ -257,7 +205,7 @@ def _checkpoint(batch: ImportBatch, chunk: list, counts: Counter) -> None:
 def _write_chunk(batch: ImportBatch, chunk: list, carry: _Carry) -> Counter:
     counts, skipped = Counter(), 0
     if any(isinstance(item, KnownRow) for item in chunk):
-        chunk, skipped = _confirm_known(chunk, counts, carry)
+        chunk, skipped = confirm_known(chunk, counts, carry.reparse)
     errors = [item for item in chunk if isinstance(item, RowError)]
     # A rejected row may carry several errors (one per bad cell): count rows, not errors.
     counts["rows_read"] += sum(item.row_count if isinstance(item, OrderRow) else 1 for item in chunk
@@ -300,60 +248,9 @@ def _stores(codes: set[str]) -> dict[str, int]:
     return dict(Store.objects.filter(code__in=sorted(codes)).values_list("code", "pk")) if codes else {}
 
 
-def _confirm_known(chunk: list, counts: Counter, carry: _Carry) -> tuple[list, int]:
-    """KnownRows whose order still has their fingerprint are done: count them (as `_skip_taken_in`
-    does). The others — their order moved on since the import started, or appeared earlier in
-    this file — are parsed now and go on like any other row, in their place."""
-    known = [item for item in chunk if isinstance(item, KnownRow)]
-    stored = stored_fingerprints([(k.channel, k.external_no) for k in known])
-    rest, confirmed = [], 0
-    for item in chunk:
-        if not isinstance(item, KnownRow):
-            rest.append(item)
-            continue
-        found = stored.get((item.channel, item.external_no))
-        if found is not None and found[0] == item.fingerprint:
-            counts["rows_read"] += 1
-            _count_taken_in(counts, found[1], has_buyer=item.has_buyer)
-        else:
-            rest += carry.reparse((item.row_number, item.cells))
-            continue
-        confirmed += 1
-    return rest, confirmed
-
-
-def _count_taken_in(counts: Counter, member_id: int | None, *, has_buyer: bool) -> None:
-    counts["orders_unchanged"] += 1
-    if member_id is None:
-        counts["orders_unlinked"] += 1
-    elif has_buyer:
-        counts["members_matched"] += 1
-
-
-def _skip_taken_in(orders: list[OrderRow], counts: Counter) -> list[OrderRow]:
-    """Drop orders whose file rows are exactly those taken in before (see fingerprints.py).
-
-    Writing them again would change nothing, so they are counted as unchanged (and their
-    buyers as matched, or the order as unlinked, as the stored order says) without resolving
-    the buyer or touching the database. What is left goes through the full path.
-    """
-    stored = stored_fingerprints([(o.channel, o.external_no) for o in orders if o.fingerprint is not None])
-    if not stored:
-        return orders
-    fresh = []
-    for order in orders:
-        known = stored.get((order.channel, order.external_no))
-        if known is None or known[0] != order.fingerprint:
-            fresh.append(order)
-            continue
-        counts["lines_unchanged"] += len(order.lines or ())
-        _count_taken_in(counts, known[1], has_buyer=order.buyer is not None)
-    return fresh
-
-
 def _import_orders(batch: ImportBatch, orders: list[OrderRow], counts: Counter, carry: _Carry) -> int:
     """Write the chunk's orders; returns how many were skipped as taken in before."""
-    fresh = _skip_taken_in(orders, counts) if carry.skip_taken_in else orders
+    fresh = drop_taken_in(orders, counts) if carry.skip_taken_in else orders
     skipped, orders = len(orders) - len(fresh), fresh
     if not orders:
         _add_resolution(counts, BatchResolution(links=[]))  # the summary still lists them, as 0

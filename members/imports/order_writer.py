@@ -9,7 +9,6 @@ back. Lines of the Tmall item report that arrive before their order wait in
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -63,50 +62,6 @@ def _existing_orders(keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict]
                              ("pk", "external_no", "import_fingerprint", *ORDER_FIELDS)):
             found[(channel, row["external_no"])] = row
     return found
-
-
-def stored_fingerprints(keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, int | None]]:
-    """(fingerprint, member id) of the stored orders among `keys` that have a fingerprint.
-
-    The one read of a re-import that touches every order: on PostgreSQL plain tuples for the
-    whole chunk in one query, without the ORM's row dicts.
-    """
-    found = {}
-    for channel, numbers in by_channel(keys).items():
-        if connection.vendor == "postgresql":
-            connection.ensure_connection()
-            # The driver's own cursor binds on the server: the chunk's numbers go as one array
-            # parameter, not quoted into the SQL text one by one in Python (Django's cursor).
-            with connection.connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT external_no, import_fingerprint, member_id FROM members_order "
-                    "WHERE channel = %s AND external_no = ANY(%s) AND import_fingerprint IS NOT NULL",
-                    [channel, numbers])
-                rows = cursor.fetchall()
-        else:
-            rows = [(r["external_no"], r["import_fingerprint"], r["member_id"]) for r in select_in(
-                Order.objects.filter(channel=channel, import_fingerprint__isnull=False), "external_no", numbers,
-                ("external_no", "import_fingerprint", "member_id"))]
-        for number, fingerprint, member_id in rows:
-            found[(channel, number)] = (fingerprint, member_id)
-    return found
-
-
-# A set of fingerprints takes about 70 bytes an order in memory: above this many orders in the
-# channel it is not loaded, and every row is parsed and checked chunk by chunk instead.
-KNOWN_SET_LIMIT = 5_000_000
-
-
-def known_fingerprints(channel: str) -> Callable[[int], bool] | None:
-    """Membership test for the fingerprints the channel's orders have now, or None if there are none.
-
-    Read once when an import starts, so it is a hint: the engine confirms each match against
-    the stored order before skipping anything.
-    """
-    orders = Order.objects.filter(channel=channel, import_fingerprint__isnull=False)
-    if not orders.exists() or orders.count() > KNOWN_SET_LIMIT:
-        return None
-    return set(orders.values_list("import_fingerprint", flat=True).iterator(chunk_size=50_000)).__contains__
 
 
 def _merge_repeats(rows: list[OrderRow], links: list) -> list[tuple[OrderRow, tuple | None]]:

@@ -65,7 +65,7 @@ class KnownRow:
     """A one-row order whose fingerprint some stored order had when the import started.
 
     Most likely nothing to do, so the format did not parse it; the engine confirms it against
-    the stored order and parses it after all if that order has moved on since (see engine).
+    the stored order and parses it after all if that order has moved on since (see taken_in.py).
     """
 
     row_number: int

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
@@ -29,10 +28,11 @@ from members.models import BlockedValue, Identity, Member, SourceProfile, Store
 
 from .attributes import validate_attributes
 from .bulk_insert import by_channel, insert_rows, select_in, update_rows
+from .clean_cache import CleanCache, clean_cached
 from .codes import allocate_member_codes
 from .errors import MembersError
 from .locks import lock_keys
-from .records import CleanRecord, IncomingRecord, clean_record, raw_values
+from .records import CleanRecord, IncomingRecord, raw_values
 from .resolution import active_rules, resolve_record
 from .survivorship import derive_profile
 
@@ -77,64 +77,6 @@ class _Account:
     @property
     def key(self) -> tuple[str, str]:
         return self.channel, self.external_id
-
-
-def _record_key(record: IncomingRecord) -> tuple:
-    return (
-        record.channel, record.external_id, record.name, record.gender, record.birthday, record.mobile,
-        record.email, record.province, record.city, record.district, record.address, record.store_code,
-        record.registered_at, tuple(sorted((record.identifiers or {}).items())),
-    )
-
-
-class CleanCache:
-    """Clean records by their raw values, shared by the chunks of one import.
-
-    A buyer's rows repeat the same values across the whole file, so each distinct raw record
-    is cleaned once; the import's read-ahead thread fills it (`preclean`) while the database
-    works on the previous chunk. Bounded: it starts over when full rather than grow with the file.
-    Plain dict operations only, which are atomic under the GIL, so the two threads need no lock.
-    """
-
-    def __init__(self, limit: int = 200_000):
-        self.limit, self.known = limit, {}
-
-    def get(self, key: tuple) -> CleanRecord | None:
-        return self.known.get(key)
-
-    def put(self, key: tuple, clean: CleanRecord) -> None:
-        if len(self.known) >= self.limit:
-            self.known = {}
-        self.known[key] = clean
-
-
-def preclean(records: Iterable[IncomingRecord], cache: CleanCache) -> None:
-    """Clean what `resolve_records` will need into `cache` (no database access; any thread)."""
-    for record in records:
-        if record.attributes:
-            continue  # cleaned with its attributes, never cached
-        key = _record_key(record)
-        if cache.get(key) is None:
-            try:
-                cache.put(key, clean_record(record))
-            except (ValueError, MembersError):
-                pass  # resolve_records cleans it again and reports the problem on its row
-
-
-def _clean(record: IncomingRecord, cache: CleanCache) -> CleanRecord:
-    """clean_record, once per distinct raw record: a buyer's rows repeat the same values."""
-    if record.attributes:
-        return clean_record(record)
-    key = _record_key(record)
-    cached = cache.get(key)
-    if cached is None:
-        cached = clean_record(record)
-        cache.put(key, cached)
-    return CleanRecord(
-        channel=cached.channel, external_id=cached.external_id, profile={**cached.profile, "attributes": {}},
-        identifiers=list(cached.identifiers), store_code=cached.store_code,
-        seen_at=record.seen_at or cached.seen_at, raw=cached.raw, notes=cached.notes,
-    )
 
 
 def _in_chunks(values: list, size: int = _IN_CHUNK):
@@ -235,7 +177,7 @@ def _accounts(records: list[IncomingRecord | None], rules, result: BatchResoluti
         if record is None:
             continue  # linked already
         try:
-            clean = _clean(record, cache)
+            clean = clean_cached(record, cache)
             if clean.profile["attributes"]:
                 clean.profile["attributes"] = validate_attributes(clean.profile["attributes"], partial=True)
         except (ValueError, MembersError) as error:

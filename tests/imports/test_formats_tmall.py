@@ -59,7 +59,9 @@ def test_an_order_carries_its_amounts_times_and_shop():
         payable_amount=Decimal("129.00"), paid_amount=Decimal("129.00"), refunded_amount=Decimal("0.00"),
         item_count=1, ordered_at=at("2025-06-20 10:00:00"), paid_at=at("2025-06-20 10:01:30"),
         completed_at=at("2025-06-25 09:00:00"), shop_name="栖澜官方旗舰店", buyer=order.buyer, lines=None,
+        fingerprint=order.fingerprint,
     )
+    assert isinstance(order.fingerprint, int)
 
 
 def test_the_buyer_is_the_nick_with_the_receiver_details():

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from members.imports import engine
 from members.imports.engine import import_file
 from members.imports.fingerprints import RowFingerprints
-from members.imports.order_writer import known_fingerprints
+from members.imports.taken_in import known_fingerprints
 from members.models import Member, Order, OrderLine
 from tests.members.test_import_engine import JD_HEADER, TMALL_HEADER, jd_rows, snapshot, tmall_row, write_csv
 
