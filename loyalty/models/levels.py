@@ -217,7 +217,8 @@ class LevelChange(models.Model):
     member = models.ForeignKey("members.Member", verbose_name="会员", on_delete=models.PROTECT, related_name="+",
                                db_index=False, db_constraint=False)
     member_level = models.ForeignKey(MemberLevel, verbose_name="会员等级", on_delete=models.PROTECT,
-                                     related_name="changes", db_constraint=False)
+                                     related_name="changes", db_constraint=False,
+                                     db_index=False)  # led by the unique (member_level, review_date)
     scheme = models.ForeignKey(LevelScheme, verbose_name="等级组", on_delete=models.PROTECT, related_name="+",
                                db_constraint=False, db_index=False)
     kind = models.CharField("类型", max_length=16, choices=LevelChangeKind.choices)
@@ -245,8 +246,9 @@ class LevelChange(models.Model):
         ]
         constraints = [
             # A review of one day writes at most one row per member level: re-running it adds nothing.
-            models.UniqueConstraint(fields=["member_level", "review_date"], condition=Q(review_date__isnull=False),
-                                    name="uniq_level_review_per_day"),
+            # Changes outside a review have no review date, and NULLs never collide, so the index
+            # needs no condition — and then also serves every lookup by member level.
+            models.UniqueConstraint(fields=["member_level", "review_date"], name="uniq_level_review_day"),
         ]
 
     def __str__(self):
