@@ -29,10 +29,7 @@ def stored_fingerprints(keys: list[tuple[str, str]]) -> dict[tuple[str, str], tu
     found = {}
     for channel, numbers in by_channel(keys).items():
         if connection.vendor == "postgresql":
-            connection.ensure_connection()
-            # The driver's own cursor binds on the server: the chunk's numbers go as one array
-            # parameter, not quoted into the SQL text one by one in Python (Django's cursor).
-            with connection.connection.cursor() as cursor:
+            with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT external_no, import_fingerprint, member_id FROM members_order "
                     "WHERE channel = %s AND external_no = ANY(%s) AND import_fingerprint IS NOT NULL",
@@ -59,7 +56,7 @@ def known_fingerprints(channel: str) -> Callable[[int], bool] | None:
     the stored order before skipping anything.
     """
     orders = Order.objects.filter(channel=channel, import_fingerprint__isnull=False)
-    if not orders.exists() or orders.count() > KNOWN_SET_LIMIT:
+    if not 0 < orders.count() <= KNOWN_SET_LIMIT:
         return None
     return set(orders.values_list("import_fingerprint", flat=True).iterator(chunk_size=50_000)).__contains__
 
