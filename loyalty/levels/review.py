@@ -148,6 +148,8 @@ def _review_chunk_sql(scheme: LevelScheme, on: date, after_id: int, size: int,
                       result: ReviewResult) -> tuple[int, bool]:
     params = {"scheme": scheme.pk, "on": on, "after": after_id, "size": size, "active": RoleStatus.ACTIVE}
     with connection.cursor() as cursor:
+        # The statement's working sets (the UPDATE's RETURNING, the hashes) stay in memory.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(_LOCK_DUE, params)
         cursor.execute(f"SELECT count(*), max(id) FROM {_DUE}")
         count, last = cursor.fetchone()
