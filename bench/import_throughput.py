@@ -12,6 +12,9 @@ the absolute times are noisy:
 5. django-import-export's default import path (ModelResource.import_data) on the first
    20,000 Tmall rows, into a scratch table of the same database.
 Peak memory is the largest RSS of an import process (getrusage of the child).
+`--bulk-settings` runs everything (the baseline too) with the server settings README recommends
+for bulk loads — a larger WAL budget between checkpoints and compressed full-page images — set
+with ALTER SYSTEM for the run and reset afterwards (needs a superuser; no restart).
 Needs DATABASE_URL pointing at a PostgreSQL server where it may create the database
 `crm_bench` (dropped and recreated; the URL's own database is never touched).
 """
@@ -31,6 +34,9 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.server_settings import BULK_SETTINGS, server_settings  # noqa: E402
+
 BENCH_DB = "crm_bench"
 
 
@@ -124,6 +130,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     parser.add_argument("--reuse", action="store_true", help="use the files already in --out")
+    parser.add_argument("--bulk-settings", action="store_true",
+                        help=f"run with the bulk-load server settings {BULK_SETTINGS} (reset afterwards)")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -138,7 +146,13 @@ def main() -> None:
     jd = max(args.out.glob("jd_order_export_*.csv"))
     print(f"files: {tmall} ({tmall.stat().st_size / 1e6:.0f} MB), {jd} ({jd.stat().st_size / 1e6:.0f} MB)")
 
+    with server_settings(_admin_url(url), BULK_SETTINGS if args.bulk_settings else None):
+        run_all(args, url, tmall, jd)
+
+
+def run_all(args, url: str, tmall: Path, jd: Path) -> None:
     db = recreate_database(url)
+    print("server settings: " + ", ".join(f"{name} = {_psql(db, f'SHOW {name}').strip()}" for name in BULK_SETTINGS))
     run_child(["migrate", "--no-input", "-v", "0"], db)
     copy_s, copy_rows = baseline_copy(db, tmall)
     print(f"baseline psql \\copy: {copy_rows:,} rows in {copy_s:.1f} s ({copy_rows / copy_s:,.0f} rows/s)")

@@ -14,7 +14,8 @@ a fresh copy of it (`CREATE DATABASE … TEMPLATE`), so every review sees the sa
 3. the review again (must find nothing due);
 4. the impact preview of new thresholds over all N members (read only).
 The machine is shared and noisy, so each round's ratio is taken against its own baseline and the
-median of the rounds is the figure to quote.
+median of the rounds is the figure to quote. `--bulk-settings`: the rounds run with the server
+settings of bench/server_settings.py (reset afterwards).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.server_settings import BULK_SETTINGS, describe, server_settings  # noqa: E402
+
 BENCH_DB = "crm_levels_bench"
 ROUND_DB = "crm_levels_bench_round"
 REVIEW_ON = date(2027, 1, 1)
@@ -187,6 +190,8 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=1_000_000)
     parser.add_argument("--due", type=float, default=0.20)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--bulk-settings", action="store_true",
+                        help=f"run the rounds with the bulk-write server settings {BULK_SETTINGS}")
     parser.add_argument("--reuse", action="store_true",
                         help=f"keep the data loaded by an earlier run into {BENCH_DB} (same --members/--due)")
     args = parser.parse_args()
@@ -216,12 +221,14 @@ def main() -> None:
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0]
     rounds = []
-    for number in range(1, args.rounds + 1):
-        use_database("postgres")  # no session may stay on the template while it is copied
-        recreate_database(url, ROUND_DB, template=BENCH_DB)
-        use_database(ROUND_DB)
-        print(f"round {number} (a fresh copy of the loaded data):")
-        rounds.append(run_round(data))
+    with server_settings(_with_db(url, "postgres"), BULK_SETTINGS if args.bulk_settings else None):
+        for number in range(1, args.rounds + 1):
+            use_database("postgres")  # no session may stay on the template while it is copied
+            recreate_database(url, ROUND_DB, template=BENCH_DB)
+            use_database(ROUND_DB)
+            with connection.cursor() as cursor:
+                print(f"round {number} (a fresh copy of the loaded data; {describe(cursor)}):")
+            rounds.append(run_round(data))
     use_database("postgres")
     recreate_database(url, ROUND_DB)  # leave an empty database, not a second copy of the data
 
