@@ -12,9 +12,9 @@ the absolute times are noisy:
 5. django-import-export's default import path (ModelResource.import_data) on the first
    20,000 Tmall rows, into a scratch table of the same database.
 Peak memory is the largest RSS of an import process (getrusage of the child).
-`--bulk-settings` runs everything (the baseline too) with the server settings README recommends
-for bulk loads — a larger WAL budget between checkpoints and compressed full-page images — set
-with ALTER SYSTEM for the run and reset afterwards (needs a superuser; no restart).
+`--bulk-settings` runs everything (the baseline too) with the bulk-write server settings of
+bench/server_settings.py — a larger WAL budget between checkpoints and compressed full-page
+images — set with ALTER SYSTEM for the run and reset afterwards (needs a superuser; no restart).
 Needs DATABASE_URL pointing at a PostgreSQL server where it may create the database
 `crm_bench` (dropped and recreated; the URL's own database is never touched).
 """

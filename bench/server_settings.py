@@ -3,9 +3,9 @@
 Bulk writes (an import, the level review) change rows spread over whole tables and their
 indexes. After each checkpoint the first change of a page writes the whole page to the WAL, so
 with the default budget (`max_wal_size` 1 GB, a checkpoint every 5 minutes) most of what such a
-job writes is page images. A WAL budget larger than the job and compressed page images cut that;
-README's deployment notes recommend the same values. All are reloadable (no restart); setting
-them needs a superuser.
+job writes could be page images. A WAL budget larger than the job and compressed page images
+would cut that; the benches measure whether it matters (docs/benchmarks.md: on this machine it
+did not, measurably). All are reloadable (no restart); setting them needs a superuser.
 """
 
 from __future__ import annotations
