@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import codecs
 import csv
-import datetime as dt
 import io
 import itertools
 import operator
 import os
-import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from members.cleaning import strip_export_quirks
-from members.cleaning.text import as_text
 
 from .rows import ImportFileError
 
@@ -45,6 +42,7 @@ class Table:
     headers: list[str]
     filename: str
     _positions: list[int]  # the file column each header came from
+    _started = False  # rows() has begun its one pass
 
     def rows(self, columns: Iterable[str] | None = None) -> Iterator[Row]:
         """(spreadsheet row number, {header: raw text}); fully blank rows are skipped.
@@ -66,6 +64,13 @@ class Table:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    def _begin_pass(self, columns: Iterable[str] | None) -> _Selection:
+        """The selection for the one pass `rows()` makes: a table streams its file once."""
+        if self._started:
+            raise RuntimeError("Table.rows() streams the file once")
+        self._started = True
+        return self._selection(columns)
 
     def _selection(self, columns: Iterable[str] | None) -> _Selection:
         if columns is None:
@@ -116,6 +121,8 @@ def open_table(source: str | os.PathLike | BinaryIO, *, filename: str) -> Table:
             raise ImportFileError("这是旧版 Excel（.xls）文件，请在 Excel 中另存为 .xlsx 或 CSV 后再导入。")
         # Trust the content over the name: re-saved exports are often mislabelled.
         if extension in XLSX_EXTENSIONS or magic.startswith(_ZIP_MAGIC):
+            from .xlsx_table import XlsxTable  # openpyxl is a heavy import: only for workbooks
+
             return XlsxTable(stream, filename=filename, owned=owned)
         return CsvTable(stream, filename=filename, owned=owned)
     except BaseException:
@@ -143,7 +150,7 @@ def _peek(stream: BinaryIO, size: int) -> bytes:
     return head
 
 
-def _size_of(stream: BinaryIO) -> int | None:
+def size_of(stream: BinaryIO) -> int | None:
     try:
         return os.fstat(stream.fileno()).st_size
     except (AttributeError, OSError, io.UnsupportedOperation):
@@ -155,6 +162,11 @@ def _size_of(stream: BinaryIO) -> int | None:
         return end
     except (AttributeError, OSError):
         return getattr(stream, "size", None)
+
+
+def share(done: int, total: int | None) -> float | None:
+    """done / total, at most 1; None when the total is unknown."""
+    return min(done / total, 1.0) if total else None
 
 
 def normalize_headers(cells: list[str]) -> tuple[list[str], list[int]]:
@@ -257,7 +269,7 @@ class CsvTable(Table):
         self._stream = stream
         self._owned = owned
         self._start = stream.tell()
-        self.bytes_total = _size_of(stream)
+        self.bytes_total = size_of(stream)
         sample = stream.read(SAMPLE_SIZE)
         stream.seek(self._start)
         complete = len(sample) < SAMPLE_SIZE
@@ -276,15 +288,10 @@ class CsvTable(Table):
         return self._counter.count
 
     def fraction_done(self) -> float | None:
-        if not self.bytes_total:
-            return None
-        return min(self.bytes_read / self.bytes_total, 1.0)
+        return share(self.bytes_read, self.bytes_total)
 
     def rows(self, columns: Iterable[str] | None = None) -> Iterator[Row]:
-        if self._started:
-            raise RuntimeError("Table.rows() streams the file once")
-        self._started = True
-        selection = self._selection(columns)
+        selection = self._begin_pass(columns)
         names, pick = selection.names, selection.pick
         lines, delimiter = self._text, self.delimiter
         quote_opening = delimiter + '"'
@@ -365,101 +372,3 @@ class CsvTable(Table):
             f"文件按 {name} 编码解码失败（{where}）：文件中混有其他编码的内容。"
             "请用 Excel 或文本编辑器将整个文件另存为 UTF-8 或 GBK 编码的 CSV。"
         )
-
-
-# ---------------------------------------------------------------- XLSX
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, dt.date):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, dt.time):
-        return value.strftime("%H:%M:%S")
-    if isinstance(value, float) and abs(value) >= 1e15:
-        # Beyond 15 digits Excel has already rounded the number (an order number typed as a
-        # number); keep the scientific form so it is refused rather than silently wrong.
-        return repr(value)
-    return as_text(value)  # 13812345678.0 → "13812345678"
-
-
-class XlsxTable(Table):
-    """The first worksheet of a workbook, read in openpyxl's streaming mode."""
-
-    def __init__(self, stream: BinaryIO, *, filename: str, owned: bool):
-        from openpyxl import load_workbook  # heavy import, only for workbooks
-        from openpyxl.utils.exceptions import InvalidFileException
-
-        self.filename = filename
-        self._stream = stream
-        self._owned = owned
-        self._book = None
-        self.bytes_total = _size_of(stream)
-        try:
-            self._book = load_workbook(stream, read_only=True, data_only=True)
-            sheet = self._book.worksheets[0]
-            self.rows_total = sheet.max_row
-            # The stored dimension can be stale; without resetting it openpyxl stops there.
-            sheet.reset_dimensions()
-            self._records = sheet.iter_rows(min_row=1, values_only=True)
-            self._read_header()
-        except ImportFileError:
-            self.close()
-            raise
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, IndexError, OSError, ValueError) as error:
-            self.close()
-            raise ImportFileError(f"Excel 文件已损坏或不是有效的 .xlsx 文件，请重新导出或另存后再试（{error}）。") from None
-        self.rows_read = self._header_row
-        self._started = False
-
-    def fraction_done(self) -> float | None:
-        if not self.rows_total:
-            return None
-        return min(self.rows_read / self.rows_total, 1.0)
-
-    def rows(self, columns: Iterable[str] | None = None) -> Iterator[Row]:
-        if self._started:
-            raise RuntimeError("Table.rows() streams the file once")
-        self._started = True
-        selection, text = self._selection(columns), _cell_text
-        try:
-            for values in self._records:
-                self.rows_read += 1
-                if _is_blank_values(values):
-                    continue
-                try:
-                    picked = selection.pick(values)
-                except IndexError:
-                    picked = selection.padded(values)
-                yield self.rows_read, dict(zip(selection.names, map(text, picked), strict=True))
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-            raise ImportFileError(f"Excel 文件第 {self.rows_read + 1} 行附近已损坏，无法继续读取（{error}）。") from None
-
-    def close(self) -> None:
-        if self._book is not None:
-            self._book.close()
-        if self._owned:
-            self._stream.close()
-
-    def _read_header(self) -> None:
-        self._header_row = 0
-        for values in self._records:
-            self._header_row += 1
-            if not _is_blank_values(values):
-                break
-        else:
-            raise ImportFileError("工作表中没有表头行（第一个工作表是空的）。")
-        self.headers, self._positions = normalize_headers([_cell_text(v) for v in values])
-        if not self.headers:
-            raise ImportFileError("表头行是空的，第一行应当是列名。")
-
-
-def _is_blank_values(values: tuple) -> bool:
-    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)

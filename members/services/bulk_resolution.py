@@ -9,7 +9,8 @@ together (a merge) or would break a per-kind identifier limit (the mega-merge gu
 through `resolve_record` one record at a time, so merges and review-queue entries are
 exactly what a single API call would produce.
 
-Runs inside the caller's transaction; takes the same advisory locks as `resolve_record`.
+Grouping lives in `bulk_grouping`, the writes in `bulk_people`. Runs inside the caller's
+transaction; takes the same advisory locks as `resolve_record`.
 """
 
 from __future__ import annotations
@@ -18,32 +19,22 @@ import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from types import SimpleNamespace
 
 from django.db import connection, transaction
 from django.db.models import Count
 
 from members import cleaning
-from members.models import BlockedValue, Identity, Member, SourceProfile, Store
+from members.models import BlockedValue, Identity, SourceProfile
 
 from .attributes import validate_attributes
-from .bulk_insert import by_channel, insert_rows, select_in, update_rows
+from .bulk_grouping import BatchAccount, Group, claim_new_identities, group_accounts, within_limits
+from .bulk_insert import by_channel, in_chunks, select_in, update_rows
+from .bulk_people import PROFILE_COMPARE, create_people, recompute_profiles, store_ids, update_known
 from .clean_cache import CleanCache, clean_cached
-from .codes import allocate_member_codes
 from .errors import MembersError
 from .locks import lock_keys
 from .records import CleanRecord, IncomingRecord, raw_values
 from .resolution import active_rules, resolve_record
-from .survivorship import derive_profile
-
-_IN_CHUNK = 2000  # values per IN (...) list: well under SQLite's variable limit
-_PROFILE_VALUES = (
-    "name", "gender", "birthday", "mobile", "mobile_masked", "email", "province", "city", "district",
-    "address", "registered_at", "attributes",
-)
-_PROFILE_COMPARE = (*_PROFILE_VALUES, "home_store_id", "raw")
-_DERIVED = (*(f for f in _PROFILE_VALUES if f not in ("registered_at", "attributes")), "home_store_id",
-            "registered_at", "registered_channel", "attributes")
 
 
 @dataclass
@@ -57,31 +48,6 @@ class BatchResolution:
     members_merged: int = 0  # merges performed (by the one-by-one path)
     queued_for_review: int = 0
     touched_member_ids: set[int] = field(default_factory=set)
-
-
-@dataclass
-class _Account:
-    """One channel account in the batch: its latest record plus every identifier its records carried."""
-
-    channel: str
-    external_id: str
-    clean: CleanRecord
-    record: IncomingRecord
-    identifiers: list[tuple[str, str]]
-    indexes: list[int] = field(default_factory=list)
-    records: list[tuple[int, IncomingRecord]] = field(default_factory=list)  # every input record, by index
-    profile: dict | None = None  # the existing source profile row, if any
-    profile_id: int | None = None
-    member_id: int | None = None
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return self.channel, self.external_id
-
-
-def _in_chunks(values: list, size: int = _IN_CHUNK):
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
 
 
 # ------------------------------------------------------------------------------ grouping into accounts
@@ -141,7 +107,7 @@ def _account_snapshots(channel: str, external_ids: list[str]):
         return [(r["pk"], r["external_id"], r["member_id"], r["seen_at"].timestamp(), r["raw"]) for r in rows]
     found = []
     with connection.cursor() as cursor:
-        for part in _in_chunks(external_ids, 5000):
+        for part in in_chunks(external_ids, 5000):
             cursor.execute(
                 "SELECT id, external_id, member_id, extract(epoch FROM seen_at)::float8, raw "
                 "FROM members_sourceprofile WHERE channel = %s AND external_id = ANY(%s)", [channel, part])
@@ -162,7 +128,7 @@ def _touch(newer: dict[int, tuple[int, datetime]]) -> None:
     update_rows(Identity, ("last_seen",), rows, key="source_profile_id", newer_only="last_seen")
     member_ids = sorted({member_id for member_id, _ in newer.values()})
     several = set()
-    for part in _in_chunks(member_ids):
+    for part in in_chunks(member_ids):
         several.update(
             SourceProfile.objects.filter(member_id__in=part).values("member_id", "channel")
             .annotate(n=Count("id")).filter(n__gt=1).values_list("member_id", flat=True)
@@ -171,7 +137,7 @@ def _touch(newer: dict[int, tuple[int, datetime]]) -> None:
 
 
 def _accounts(records: list[IncomingRecord | None], rules, result: BatchResolution,
-              cache: CleanCache) -> dict[tuple[str, str], _Account]:
+              cache: CleanCache) -> dict[tuple[str, str], BatchAccount]:
     cleaned: list[tuple[int, IncomingRecord, CleanRecord, list[tuple[str, str]]]] = []
     for index, record in enumerate(records):
         if record is None:
@@ -187,7 +153,7 @@ def _accounts(records: list[IncomingRecord | None], rules, result: BatchResoluti
         cleaned.append((index, record, clean, kept))
     blocked = _admin_blocked({pair for *_, ids in cleaned for pair in ids})
 
-    accounts: dict[tuple[str, str], _Account] = {}
+    accounts: dict[tuple[str, str], BatchAccount] = {}
     for index, record, clean, ids in cleaned:
         ids = [pair for pair in ids if pair not in blocked]
         linking = sorted((pair for pair in ids if pair[0] in rules), key=lambda kv: rules[kv[0]].priority)
@@ -197,7 +163,7 @@ def _accounts(records: list[IncomingRecord | None], rules, result: BatchResoluti
             continue
         account = accounts.get((clean.channel, external_id))
         if account is None:
-            account = accounts[(clean.channel, external_id)] = _Account(
+            account = accounts[(clean.channel, external_id)] = BatchAccount(
                 clean.channel, external_id, clean, record, list(ids)
             )
         else:
@@ -212,10 +178,10 @@ def _accounts(records: list[IncomingRecord | None], rules, result: BatchResoluti
 # ------------------------------------------------------------------------------ lookups
 
 
-def _load_profiles(accounts: dict[tuple[str, str], _Account]) -> None:
+def _load_profiles(accounts: dict[tuple[str, str], BatchAccount]) -> None:
     for channel, ids in by_channel(accounts).items():
         rows = select_in(SourceProfile.objects.filter(channel=channel), "external_id", ids,
-                         ("pk", "external_id", "member_id", "seen_at", *_PROFILE_COMPARE))
+                         ("pk", "external_id", "member_id", "seen_at", *PROFILE_COMPARE))
         for row in rows:
             account = accounts[(channel, row["external_id"])]
             account.profile, account.profile_id, account.member_id = row, row["pk"], row["member_id"]
@@ -237,206 +203,11 @@ def _load_identities(accounts) -> dict[tuple[str, str], dict]:
 
 def _identity_counts(member_ids) -> dict[int, Counter]:
     counts: dict[int, Counter] = defaultdict(Counter)
-    for part in _in_chunks(sorted(member_ids)):
+    for part in in_chunks(sorted(member_ids)):
         rows = Identity.objects.filter(member_id__in=part).values("member_id", "kind").annotate(n=Count("id"))
         for row in rows:
             counts[row["member_id"]][row["kind"]] = row["n"]
     return counts
-
-
-# ------------------------------------------------------------------------------ grouping into people
-
-
-class _UnionFind:
-    def __init__(self):
-        self.parent: dict = {}
-
-    def find(self, x):
-        self.parent.setdefault(x, x)
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, a, b):
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
-@dataclass
-class _Group:
-    """Accounts that resolve to one person: at most one existing member in the simple case."""
-
-    accounts: list[_Account]
-    member_ids: set[int]
-    new_identities: list[tuple[_Account, str, str]] = field(default_factory=list)
-
-
-def _groups(accounts, identities, rules) -> list[_Group]:
-    uf = _UnionFind()
-    for key, account in accounts.items():
-        uf.find(("a", key))
-        if account.member_id is not None:
-            uf.union(("a", key), ("m", account.member_id))
-        for pair in account.identifiers:
-            if pair[0] not in rules:
-                continue
-            uf.union(("a", key), ("i", pair))
-            known = identities.get(pair)
-            if known is not None:
-                uf.union(("a", key), ("m", known["member_id"]))
-    members: dict = defaultdict(set)
-    for node in list(uf.parent):
-        if node[0] == "m":
-            members[uf.find(node)].add(node[1])
-    grouped: dict = defaultdict(list)
-    for key, account in accounts.items():
-        grouped[uf.find(("a", key))].append(account)
-    return [_Group(group_accounts, members.get(root, set())) for root, group_accounts in grouped.items()]
-
-
-def _claim_new_identities(groups: list[_Group], identities) -> None:
-    """Identifiers nobody holds yet go to the first group carrying them (a non-linking kind,
-    e.g. an OpenID when its rule is off, may appear in two groups; it is unique all the same)."""
-    claimed: set[tuple[str, str]] = set()
-    for group in groups:
-        for account in group.accounts:
-            for kind, value in account.identifiers:
-                if (kind, value) not in identities and (kind, value) not in claimed:
-                    claimed.add((kind, value))
-                    group.new_identities.append((account, kind, value))
-
-
-def _within_limits(group: _Group, rules, held: dict[int, Counter]) -> bool:
-    total = Counter(held.get(next(iter(group.member_ids)), Counter())) if group.member_ids else Counter()
-    total.update(kind for _, kind, _ in group.new_identities)
-    return all(n <= rules[kind].max_per_member for kind, n in total.items() if kind in rules)
-
-
-# ------------------------------------------------------------------------------ writes
-
-
-def _store_ids(accounts) -> dict[str, int]:
-    codes = sorted({a.clean.store_code for a in accounts if a.clean.store_code})
-    return dict(Store.objects.filter(code__in=codes).values_list("code", "pk")) if codes else {}
-
-
-def _profile_values(account: _Account, stores: dict[str, int]) -> dict:
-    clean = account.clean
-    return {**clean.profile, "home_store_id": stores.get(clean.store_code), "seen_at": clean.seen_at,
-            "raw": clean.raw}
-
-
-def _apply_derived(member: Member, profiles: list[SourceProfile]) -> list[str]:
-    derived = derive_profile(profiles)
-    changed = [f for f in _DERIVED if getattr(member, f) != derived[f]]
-    for name in changed:
-        setattr(member, name, derived[name])
-    return changed
-
-
-def _create_people(groups: list[_Group], stores) -> list[int]:
-    """New people: one member per group, its channel accounts and identities, three bulk inserts.
-
-    Plain dicts and namespaces rather than model instances: building a Django model costs
-    more than inserting its row, and a large import creates hundreds of thousands.
-    """
-    codes = allocate_member_codes(len(groups))
-    member_rows, profile_rows = [], []
-    for code, group in zip(codes, groups, strict=True):
-        values = [_profile_values(a, stores) for a in group.accounts]
-        derived = derive_profile([
-            SimpleNamespace(pk=None, channel=a.channel, **v) for a, v in zip(group.accounts, values, strict=True)
-        ])
-        member_rows.append({"code": code, **derived})
-        profile_rows.append(values)
-    member_ids = insert_rows(Member, member_rows)
-    flat = []
-    for member_id, group, values in zip(member_ids, groups, profile_rows, strict=True):
-        for account, row in zip(group.accounts, values, strict=True):
-            account.member_id = member_id
-            flat.append((account, {"channel": account.channel, "external_id": account.external_id,
-                                   "member_id": member_id, **row}))
-    for (account, _), profile_id in zip(flat, insert_rows(SourceProfile, [row for _, row in flat]), strict=True):
-        account.profile_id = profile_id
-    insert_rows(Identity, [
-        _identity_row(account, kind, value, account.member_id)
-        for group in groups for account, kind, value in group.new_identities
-    ])
-    return member_ids
-
-
-def _identity_row(account: _Account, kind: str, value: str, member_id: int) -> dict:
-    return {"member_id": member_id, "kind": kind, "value": value, "channel": account.channel,
-            "source_profile_id": account.profile_id, "first_seen": account.clean.seen_at,
-            "last_seen": account.clean.seen_at}
-
-
-def _profile_changed(account: _Account, values: dict) -> bool:
-    stored = account.profile
-    if account.clean.seen_at < stored["seen_at"]:
-        return False  # an older export never overwrites what the channel said later
-    return stored["seen_at"] != values["seen_at"] or any(stored[f] != values[f] for f in _PROFILE_COMPARE)
-
-
-def _update_known(groups: list[_Group], stores, identities) -> set[int]:
-    """Known people: upsert their channel accounts, add identities, refresh last_seen; returns changed ids."""
-    to_create, to_update, new_ids, seen_updates = [], [], [], {}
-    changed_members: set[int] = set()
-    for group in groups:
-        member_id = next(iter(group.member_ids))
-        for account in group.accounts:
-            values = _profile_values(account, stores)
-            if account.profile is None:
-                to_create.append((account, {"channel": account.channel, "external_id": account.external_id,
-                                            "member_id": member_id, **values}))
-                changed_members.add(member_id)
-            elif _profile_changed(account, values):
-                to_update.append(SourceProfile(pk=account.profile_id, member_id=member_id, **values))
-                changed_members.add(member_id)
-            account.member_id = member_id  # a group with one person: every known account is already theirs
-            for kind, value in account.identifiers:
-                known = identities.get((kind, value))
-                if known and known["member_id"] == member_id and known["last_seen"] < account.clean.seen_at:
-                    seen_updates[known["pk"]] = max(seen_updates.get(known["pk"], known["last_seen"]),
-                                                    account.clean.seen_at)
-        for account, kind, value in group.new_identities:
-            new_ids.append((account, kind, value, member_id))
-            changed_members.add(member_id)
-    for (account, _), profile_id in zip(to_create, insert_rows(SourceProfile, [p for _, p in to_create]),
-                                        strict=True):
-        account.profile_id = profile_id
-    if to_update:
-        SourceProfile.objects.bulk_update(to_update, ["member_id", "seen_at", *_PROFILE_COMPARE], batch_size=500)
-    insert_rows(Identity, [_identity_row(account, kind, value, member_id)
-                           for account, kind, value, member_id in new_ids])
-    if seen_updates:
-        Identity.objects.bulk_update(
-            [Identity(pk=pk, last_seen=seen) for pk, seen in seen_updates.items()], ["last_seen"], batch_size=1000
-        )
-    return changed_members
-
-
-def recompute_profiles(member_ids: set[int]) -> None:
-    """Survivorship for many people: one query for their accounts, one bulk update."""
-    if not member_ids:
-        return
-    profiles: dict[int, list[SourceProfile]] = defaultdict(list)
-    members: list[Member] = []
-    for part in _in_chunks(sorted(member_ids)):
-        for profile in SourceProfile.objects.filter(member_id__in=part):
-            profiles[profile.member_id].append(profile)
-        members += list(Member.objects.filter(pk__in=part))
-    changed_members, fields = [], set()
-    for member in members:
-        if profiles.get(member.pk):
-            changed = _apply_derived(member, profiles[member.pk])
-            if changed:
-                changed_members.append(member)
-                fields.update(changed)
-    if changed_members:
-        Member.objects.bulk_update(changed_members, sorted(fields), batch_size=500)
 
 
 # ------------------------------------------------------------------------------ entry point
@@ -462,26 +233,26 @@ def resolve_records(records: list[IncomingRecord], *, actor=None, actor_label: s
     ])
     _load_profiles(accounts)
     identities = _load_identities(accounts)
-    groups = _groups(accounts, identities, rules)
-    _claim_new_identities(groups, identities)
+    groups = group_accounts(accounts, identities, rules)
+    claim_new_identities(groups, identities)
     held = _identity_counts({m for g in groups for m in g.member_ids if len(g.member_ids) == 1})
 
     new, known, one_by_one = [], [], []
     for group in groups:
-        if len(group.member_ids) > 1 or not _within_limits(group, rules, held):
+        if len(group.member_ids) > 1 or not within_limits(group, rules, held):
             one_by_one.append(group)
         elif group.member_ids:
             known.append(group)
         else:
             new.append(group)
 
-    stores = _store_ids(accounts.values())
+    stores = store_ids(accounts.values())
     if new:
-        created = _create_people(new, stores)
+        created = create_people(new, stores)
         result.members_created += len(created)
         result.touched_member_ids.update(created)
     if known:
-        changed = _update_known(known, stores, identities)
+        changed = update_known(known, stores, identities)
         recompute_profiles(changed)
         result.touched_member_ids.update(changed)
         result.members_matched += sum(len(a.indexes) for g in known for a in g.accounts)
@@ -495,7 +266,7 @@ def resolve_records(records: list[IncomingRecord], *, actor=None, actor_label: s
     return result
 
 
-def _resolve_one_by_one(group: _Group, actor, actor_label: str, result: BatchResolution) -> None:
+def _resolve_one_by_one(group: Group, actor, actor_label: str, result: BatchResolution) -> None:
     """Each record of the group in input order through resolve_record: merges and the guard as one by one."""
     account_of = {}
     for account in group.accounts:
