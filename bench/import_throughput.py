@@ -35,7 +35,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.server_settings import BULK_SETTINGS, server_settings  # noqa: E402
+from bench.server_settings import BULK_SETTINGS, describe, server_settings  # noqa: E402
 
 BENCH_DB = "crm_bench"
 
@@ -152,7 +152,7 @@ def main() -> None:
 
 def run_all(args, url: str, tmall: Path, jd: Path) -> None:
     db = recreate_database(url)
-    print("server settings: " + ", ".join(f"{name} = {_psql(db, f'SHOW {name}').strip()}" for name in BULK_SETTINGS))
+    print(f"server settings: {describe(db)}")
     run_child(["migrate", "--no-input", "-v", "0"], db)
     copy_s, copy_rows = baseline_copy(db, tmall)
     print(f"baseline psql \\copy: {copy_rows:,} rows in {copy_s:.1f} s ({copy_rows / copy_s:,.0f} rows/s)")

@@ -121,17 +121,18 @@ def load(members: int, due_share: float) -> dict:
         due = cursor.fetchone()[0]
         cursor.execute("SELECT count(*) FROM loyalty_ledgerentry")
         entries = cursor.fetchone()[0]
-    return {"scheme": scheme, "growth": growth, "due": due, "entries": entries}
+    return {"scheme": scheme, "growth": growth, "due": due, "entries": entries, "members": members}
 
 
 def loaded() -> dict:
     """What `load` returns, read back from a database it filled earlier (--reuse)."""
     from loyalty.models import LedgerEntry, LevelScheme, MemberLevel, PointsAccountType
+    from members.models import Member
 
     scheme = LevelScheme.objects.get(code="consumer")
     return {"scheme": scheme, "growth": PointsAccountType.objects.get(code="growth"),
             "due": MemberLevel.objects.filter(scheme=scheme, next_review_on__lte=REVIEW_ON).count(),
-            "entries": LedgerEntry.objects.count()}
+            "entries": LedgerEntry.objects.count(), "members": Member.objects.count()}
 
 
 def baseline_aggregate(scheme, growth) -> tuple[float, int]:
@@ -193,7 +194,7 @@ def main() -> None:
     parser.add_argument("--bulk-settings", action="store_true",
                         help=f"run the rounds with the bulk-write server settings {BULK_SETTINGS}")
     parser.add_argument("--reuse", action="store_true",
-                        help=f"keep the data loaded by an earlier run into {BENCH_DB} (same --members/--due)")
+                        help=f"keep the data loaded by an earlier run into {BENCH_DB} (--members/--due are then ignored)")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -215,8 +216,8 @@ def main() -> None:
 
     started = time.perf_counter()
     data = loaded() if args.reuse else load(args.members, args.due)
-    print(f"{'reused' if args.reuse else 'loaded'} {args.members:,} members, {data['entries']:,} ledger entries, {data['due']:,} due "
-          f"in {time.perf_counter() - started:.1f} s")
+    print(f"{'reused' if args.reuse else 'loaded'} {data['members']:,} members, {data['entries']:,} ledger entries, "
+          f"{data['due']:,} due in {time.perf_counter() - started:.1f} s")
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0]
@@ -226,8 +227,7 @@ def main() -> None:
             use_database("postgres")  # no session may stay on the template while it is copied
             recreate_database(url, ROUND_DB, template=BENCH_DB)
             use_database(ROUND_DB)
-            with connection.cursor() as cursor:
-                print(f"round {number} (a fresh copy of the loaded data; {describe(cursor)}):")
+            print(f"round {number} (a fresh copy of the loaded data; {describe(_with_db(url, ROUND_DB))}):")
             rounds.append(run_round(data))
     use_database("postgres")
     recreate_database(url, ROUND_DB)  # leave an empty database, not a second copy of the data

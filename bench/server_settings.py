@@ -35,10 +35,7 @@ def server_settings(admin_url: str, settings: dict[str, str] | None):
             conn.execute("SELECT pg_reload_conf()")
 
 
-def describe(cursor) -> str:
-    """The values in force, for the bench's output."""
-    values = []
-    for name in BULK_SETTINGS:
-        cursor.execute(f"SHOW {name}")
-        values.append(f"{name} = {cursor.fetchone()[0]}")
-    return ", ".join(values)
+def describe(url: str) -> str:
+    """The values in force on the server at `url`, for a bench's output."""
+    with psycopg.connect(url) as conn:
+        return ", ".join(f"{name} = {conn.execute(f'SHOW {name}').fetchone()[0]}" for name in BULK_SETTINGS)

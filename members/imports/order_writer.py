@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from members.models import Order, OrderLine, OrderStatus, PendingOrderLine
-from members.services.bulk_insert import by_channel, insert_rows, select_in
+from members.services.bulk_insert import by_channel, in_chunks, insert_rows, select_in
 
 from .order_upsert_sql import upsert_orders
 from .rows import ItemRow, LineRow, OrderRow
 
-_IN_CHUNK = 2000
 ORDER_FIELDS = (
     "member_id", "source_profile_id", "store_id", "shop_name", "status", "raw_status", "is_deleted",
     "payable_amount", "paid_amount", "refunded_amount", "item_count", "ordered_at", "paid_at", "completed_at",
@@ -48,11 +47,6 @@ class WriteResult:
         for name, value in other.__dict__.items():
             current = getattr(self, name)
             setattr(self, name, current + value)
-
-
-def _in_chunks(values: list, size: int = _IN_CHUNK):
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
 
 
 def _existing_orders(keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
@@ -170,7 +164,7 @@ def _upsert_lines(order_lines: list[tuple[int, LineRow]], result: WriteResult) -
     if not order_lines:
         return set()
     stored: dict[tuple[int, int], dict] = {}
-    for part in _in_chunks(sorted({order_id for order_id, _ in order_lines})):
+    for part in in_chunks(sorted({order_id for order_id, _ in order_lines})):
         for row in OrderLine.objects.filter(order_id__in=part).values("pk", "order_id", "line_no", *LINE_FIELDS):
             stored[(row["order_id"], row["line_no"])] = row
     to_create, to_update, touched = [], [], set()
@@ -234,7 +228,7 @@ def write_items(rows: list[ItemRow], batch_id: int | None) -> tuple[WriteResult,
 def _upsert_pending(rows: list[ItemRow], batch_id: int | None, result: WriteResult) -> None:
     stored = {}
     for channel, numbers in by_channel((row.channel, row.external_no) for row in rows).items():
-        for part in _in_chunks(sorted(numbers)):
+        for part in in_chunks(sorted(numbers)):
             for p in PendingOrderLine.objects.filter(channel=channel, external_no__in=part):
                 stored[(p.channel, p.external_no, p.line_no)] = p
     to_create, to_update = [], []

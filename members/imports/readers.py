@@ -281,7 +281,6 @@ class CsvTable(Table):
             io.BufferedReader(self._counter, _READ_BUFFER), encoding=self.encoding, newline=""
         )
         self._read_header()
-        self._started = False
 
     @property
     def bytes_read(self) -> int:

@@ -64,7 +64,6 @@ class XlsxTable(Table):
             self.close()
             raise ImportFileError(f"Excel 文件已损坏或不是有效的 .xlsx 文件，请重新导出或另存后再试（{error}）。") from None
         self.rows_read = self._header_row
-        self._started = False
 
     def fraction_done(self) -> float | None:
         return share(self.rows_read, self.rows_total)

@@ -99,8 +99,8 @@ def select_in(queryset, field: str, values: Sequence, columns: Sequence[str], *,
         return []
     size = size if connection.vendor == "postgresql" else 2000
     rows = []
-    for start in range(0, len(values), size):
-        rows += list(filter_in(queryset, field, values[start:start + size]).values(*columns))
+    for part in in_chunks(values, size):
+        rows += list(filter_in(queryset, field, part).values(*columns))
     return rows
 
 
@@ -161,6 +161,5 @@ def update_rows(model: type[Model], fields: Sequence[str], rows: list[tuple], *,
     sql = (f'UPDATE "{meta.db_table}" t SET {assignments} FROM unnest({arrays}) AS v(key, {", ".join(names)}) '
            f'WHERE t."{key_field.column}" = v.key{condition}')
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), chunk):
-            part = rows[start:start + chunk]
+        for part in in_chunks(rows, chunk):
             cursor.execute(sql, [list(values) for values in zip(*part, strict=True)])
