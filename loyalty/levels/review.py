@@ -1,9 +1,10 @@
 """The daily level review: members whose review is due on a date go up, stay or go down.
 
 Set-based and chunked by id, one transaction per chunk. On PostgreSQL three statements per chunk,
-nothing per member travelling to Python: lock the due rows (into a temporary table); aggregate
-their metric (a fresh snapshot, after any wait for those locks); decide each new level in SQL
-(`ladder_sql`), `UPDATE … FROM` the rows and insert the history rows from its RETURNING.
+nothing per member travelling to Python, all under the scheme's exclusive lock (`scheme_lock`:
+no other writer holds one of its level rows meanwhile): read the due rows (into a temporary
+table); aggregate their metric; decide each new level in SQL (`ladder_sql`), `UPDATE … FROM` the
+rows and insert the history rows from its RETURNING.
 Elsewhere (SQLite) the same steps run in Python with `ladder`, the reference the SQL is tested
 against (tests/loyalty/test_level_review_sql.py runs both on the same members).
 Idempotent: a reviewed row's next review date moves past the day, so running the same day again
@@ -28,6 +29,7 @@ from . import ladder_sql
 from .ladder import after_review, floor_in_force, with_floor
 from .metrics import metric_query, metric_values
 from .review_dates import next_review_on
+from .scheme_lock import hold_scheme
 from .services import active_schemes, ensure_levels, rungs_of
 
 CHUNK = 100_000  # large on purpose: the metric joins run as hash joins, close to one aggregate
@@ -123,22 +125,21 @@ def _review_chunk_python(scheme: LevelScheme, on: date, after_id: int, size: int
     return rows[-1][0], len(rows) < size
 
 
-# Per chunk, in the chunk's transaction: the locked rows and their metric go to temporary tables.
+# Per chunk, in the chunk's transaction: the due rows and their metric go to temporary tables.
 # The metric is its own read-only statement so PostgreSQL may run it in parallel (a statement
-# that writes never is), and it starts after the locks are held, so it sees every change that
-# committed before them — as the Python path does.
+# that writes never is). Both start after the scheme's lock is held, so they see every change
+# that committed before it — as the Python path, which row-locks, does.
 _DUE, _METRIC = "lvl_review_due", "lvl_review_metric"
-_LOCK_DUE = f"""
+_READ_DUE = f"""
     CREATE TEMPORARY TABLE {_DUE} ON COMMIT DROP AS
     SELECT ml.id, ml.member_id, ml.member_role_id, ml.level_id, ml.floor_level_id, ml.floor_until,
            (ml.reached_at AT TIME ZONE 'Asia/Shanghai')::date AS reached_on
     FROM loyalty_memberlevel ml JOIN loyalty_memberrole r ON r.id = ml.member_role_id
     WHERE ml.scheme_id = %(scheme)s AND ml.next_review_on <= %(on)s AND ml.id > %(after)s AND r.status = %(active)s
-    ORDER BY ml.id LIMIT %(size)s
-    FOR UPDATE OF ml"""
-# The roles of the locked rows, found with the table's statistics (a temporary table has none, and
-# would keep the metric from running in parallel). A superset is harmless: locked rows stay due,
-# and only locked rows are decided.
+    ORDER BY ml.id LIMIT %(size)s"""
+# The roles of the due rows, found with the table's statistics (a temporary table has none, and
+# would keep the metric from running in parallel). A superset is harmless: only the rows read
+# into the temporary table are decided, and under the lock they stay as read.
 _DUE_ROLES = """
     SELECT member_role_id FROM loyalty_memberlevel
     WHERE scheme_id = %(scheme)s AND next_review_on <= %(on)s AND id > %(after)s AND id <= %(last)s"""
@@ -150,7 +151,8 @@ def _review_chunk_sql(scheme: LevelScheme, on: date, after_id: int, size: int,
     with connection.cursor() as cursor:
         # The statement's working sets (the UPDATE's RETURNING, the hashes) stay in memory.
         cursor.execute("SET LOCAL work_mem = '64MB'")
-        cursor.execute(_LOCK_DUE, params)
+        hold_scheme(scheme.pk, exclusive=True)
+        cursor.execute(_READ_DUE, params)
         cursor.execute(f"SELECT count(*), max(id) FROM {_DUE}")
         count, last = cursor.fetchone()
         if count:
@@ -172,7 +174,7 @@ def _review_chunk_sql(scheme: LevelScheme, on: date, after_id: int, size: int,
 
 
 def review_statement(scheme: LevelScheme, on: date, *, due: str, metric: str) -> tuple[str, dict]:
-    """One statement reviewing the rows of table `due` (locked; columns as in `_LOCK_DUE`) with the
+    """One statement reviewing the rows of table `due` (columns as in `_READ_DUE`; read under the scheme's lock) with the
     metric values of table `metric` (role_id, value): what `_review_chunk_python` does, row for
     row, with the same history texts. Returns (kind, count) rows; kind "kept" when the level stays."""
     rungs = rungs_of(scheme)

@@ -1,7 +1,8 @@
 """Every write of levels: initial levels, real-time upgrades, manual levels, merge and unmerge.
 
-Rows of `MemberLevel` are locked (in id order) before they change, so an upgrade from an
-import and the daily review never overwrite each other. Every change leaves a `LevelChange`.
+Rows of `MemberLevel` are locked (in id order) before they change, under the scheme's shared lock
+(`scheme_lock`), so an upgrade from an import and the daily review never overwrite each other.
+Every change leaves a `LevelChange`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from members.services.bulk_insert import filter_in, update_rows
 from .ladder import Rung, reached
 from .metrics import metric_values
 from .review_dates import next_review_on
+from .scheme_lock import hold_scheme
 
 
 def rungs_of(scheme: LevelScheme) -> list[Rung]:
@@ -49,6 +51,7 @@ def active_schemes(role_type_ids: Iterable[int] | None = None) -> list[LevelSche
 
 
 def _lock_levels(scheme: LevelScheme, role_ids: list[int]) -> dict[int, MemberLevel]:
+    hold_scheme(scheme.pk)
     rows = (MemberLevel.objects.select_for_update().filter(scheme=scheme, member_role_id__in=role_ids)
             .order_by("pk"))
     return {row.member_role_id: row for row in rows}
@@ -172,6 +175,7 @@ def set_manual_level(*, member_level: MemberLevel, level: Level, reason: str, un
         raise LoyaltyError(f"等级「{level}」不属于等级组「{member_level.scheme}」。")
     if until is not None and until < local_date(now):
         raise LoyaltyError("保底截止日不能早于今天。")
+    hold_scheme(member_level.scheme_id)
     row = MemberLevel.objects.select_for_update().get(pk=member_level.pk)
     previous = row.level_id
     row.level, row.floor_level, row.floor_until, row.floor_reason = level, level, until, reason[:255]
@@ -208,6 +212,7 @@ def merge_levels(*, record: MergeRecord, now: datetime | None = None) -> int:
         if role is None:
             continue
         ours = member_level_for(member_role=role, scheme=scheme, now=now)
+        hold_scheme(scheme.pk)
         ours = MemberLevel.objects.select_for_update(of=("self",)).select_related("level", "floor_level").get(pk=ours.pk)
         before = ours.level
         fields = []
@@ -239,6 +244,7 @@ def unmerge_levels(*, record: MergeRecord, now: datetime | None = None) -> int:
     changes = LevelChange.objects.filter(merge_record=record, kind=LevelChangeKind.MERGE,
                                          member_id=record.survivor_id).select_related("member_level")
     for change in changes:
+        hold_scheme(change.member_level.scheme_id)
         row = MemberLevel.objects.select_for_update().get(pk=change.member_level_id)
         before = row.level_id
         row.level_id = change.from_level_id

@@ -7,19 +7,10 @@ again, so every database ends with the current functions.
 from django.db import migrations
 
 from loyalty.services.fast_sql import CREATE_FUNCTIONS, DROP_FUNCTIONS
-
-
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE_FUNCTIONS)
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP_FUNCTIONS)
+from members.postgres_sql import run_on_postgres
 
 
 class Migration(migrations.Migration):
     dependencies = [("loyalty", "0002_defaults")]
 
-    operations = [migrations.RunPython(create, drop)]
+    operations = [run_on_postgres(CREATE_FUNCTIONS, DROP_FUNCTIONS)]

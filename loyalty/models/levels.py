@@ -171,9 +171,10 @@ class MemberLevel(models.Model):
     scheme = models.ForeignKey(LevelScheme, verbose_name="等级组", on_delete=models.PROTECT, related_name="+")
     # No index on level either: the review moves many rows between levels each day, and with no
     # indexed column changing those updates stay in place (HOT). Nothing looks members up by level
-    # alone at scale; the admin's level filter scans.
+    # alone at scale; the admin's level filter scans. No constraint either: on PostgreSQL triggers
+    # check the reference once per statement instead of once per moved row (levels/level_reference_sql.py).
     level = models.ForeignKey(Level, verbose_name="当前等级", on_delete=models.PROTECT, related_name="+",
-                              db_index=False)
+                              db_index=False, db_constraint=False)
     reached_at = models.DateTimeField("达到时间")
     next_review_on = models.DateField("下次考核日")
     floor_level = models.ForeignKey(

@@ -1,0 +1,25 @@
+"""`MemberLevel.level` is checked once per statement instead of by a per-row foreign key.
+
+PostgreSQL gets the triggers of loyalty/levels/level_reference_sql.py in place of the constraint;
+elsewhere (SQLite) Django's PROTECT and the services that write levels are the guard.
+"""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+from loyalty.levels.level_reference_sql import CREATE_SQL, DROP_SQL
+from members.postgres_sql import run_on_postgres
+
+
+class Migration(migrations.Migration):
+    dependencies = [("loyalty", "0010_level_history_one_index_per_member_level")]
+
+    operations = [
+        migrations.AlterField(
+            model_name="memberlevel",
+            name="level",
+            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT,
+                                    related_name="+", to="loyalty.level", verbose_name="当前等级"),
+        ),
+        run_on_postgres(CREATE_SQL, DROP_SQL),
+    ]
