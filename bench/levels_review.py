@@ -7,7 +7,8 @@ Creates its own database `crm_levels_bench` (dropped and recreated; the URL's da
 touched), migrates it and loads, set-based with generate_series: N members each holding the
 consumer role, a 成长值 account and two earn entries in the last year, and a level in the default
 consumer scheme (ranked by growth earned in a 12-month window) with `--due` of them due for review
-on 2027-01-01. That database is the template of `--rounds` rounds (default 3); each round runs on
+on 2027-01-01 — as the previous day's job left it: its sweep for role holders without a level
+started a day ago, and 1 % of the roles changed since. That database is the template of `--rounds` rounds (default 3); each round runs on
 a fresh copy of it (`CREATE DATABASE … TEMPLATE`), so every review sees the same rows:
 1. baseline — the bare SQL aggregate of the same metric over the same due rows (warm, then timed);
 2. `review_levels(on=2027-01-01)`: aggregate, decide, `UPDATE … FROM`, history rows;
@@ -91,8 +92,11 @@ def load(members: int, due_share: float) -> dict:
             "code": "'B' || g", "name": "'会员' || g", "gender": "'U'", "status": "'active'",
             "registered_at": "timestamptz '2024-01-01 08:00+08' + (g % 700) * interval '1 day'",
         }, f"generate_series(1, {members}) g")
+        # Roles opened over the last years; 1 % changed (re-opened, say) in the last hours.
+        opened = "timestamptz '2024-01-01 08:00+08' + (m.id % 700) * interval '1 day'"
         insert_select(cursor, "loyalty_memberrole", {
             "member_id": "m.id", "role_type_id": str(consumer.pk), "status": "'active'", "started_on": "'2024-01-01'",
+            "created_at": opened, "updated_at": f"CASE WHEN m.id % 100 = 0 THEN now() - interval '2 hours' ELSE {opened} END",
         }, "members_member m")
         insert_select(cursor, "loyalty_pointsaccount", {
             "member_id": "r.member_id", "member_role_id": "r.id", "account_type_id": str(growth.pk),
@@ -115,6 +119,9 @@ def load(members: int, due_share: float) -> dict:
             "reached_at": "timestamptz '2026-01-01 00:00+08'",
             "next_review_on": f"CASE WHEN r.id % {due_every} = 0 THEN date '{REVIEW_ON}' ELSE date '2027-12-31' END",
         }, "loyalty_memberrole r")
+        # As yesterday's daily job left it: its sweep for roles without a level started a day ago.
+        cursor.execute("UPDATE loyalty_levelscheme SET levels_assigned_at = now() - interval '1 day' WHERE id = %s",
+                       [scheme.pk])
         # As autovacuum would have left a live database: statistics, hint bits, visibility map.
         cursor.execute("VACUUM ANALYZE")
         cursor.execute("SELECT count(*) FROM loyalty_memberlevel WHERE next_review_on <= %s", [REVIEW_ON])

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import connection, transaction
 from django.db.models.functions import TruncDate
@@ -58,16 +58,30 @@ def review_levels(*, on: date, scheme: LevelScheme | None = None, chunk: int = C
     return result
 
 
+# How far back the sweep looks before its previous start: a role written by a transaction that was
+# still open then (or by a server whose clock runs behind) carries an earlier time than the start.
+SWEEP_OVERLAP = timedelta(hours=1)
+
+
 def assign_missing_levels(scheme: LevelScheme, now, chunk: int = CHUNK) -> None:
-    """Give every active holder of the scheme's role without a level row the base level."""
+    """Give every active holder of the scheme's role without a level row the base level.
+
+    Only roles created or changed (re-opened) since the previous sweep can lack one: the sweep
+    checks those, not every role of the type, and records where the next one may start.
+    Writers of roles keep `updated_at` current, bulk updates included."""
+    started = timezone.now()
     roles = (MemberRole.objects.filter(role_type_id=scheme.role_type_id, status=RoleStatus.ACTIVE)
              .exclude(levels__scheme=scheme).order_by("pk").values_list("pk", "member_id"))
+    if scheme.levels_assigned_at:
+        roles = roles.filter(updated_at__gte=scheme.levels_assigned_at - SWEEP_OVERLAP)
     while True:
         with transaction.atomic():
             part = list(roles[:chunk])
             if not part:
-                return
+                break
             ensure_levels(scheme, part, now)
+    LevelScheme.objects.filter(pk=scheme.pk, role_type_id=scheme.role_type_id).update(levels_assigned_at=started)
+    scheme.levels_assigned_at = started
 
 
 def _review_chunk(scheme: LevelScheme, on: date, after_id: int, size: int, result: ReviewResult) -> tuple[int, bool]:
@@ -151,6 +165,9 @@ def _review_chunk_sql(scheme: LevelScheme, on: date, after_id: int, size: int,
     with connection.cursor() as cursor:
         # The statement's working sets (the UPDATE's RETURNING, the hashes) stay in memory.
         cursor.execute("SET LOCAL work_mem = '64MB'")
+        # No wait for the WAL flush of the chunk's ~100 MB: a crash can only forget whole chunks,
+        # whose rows are then still due and reviewed by the next run.
+        cursor.execute("SET LOCAL synchronous_commit TO off")
         hold_scheme(scheme.pk, exclusive=True)
         cursor.execute(_READ_DUE, params)
         cursor.execute(f"SELECT count(*), max(id) FROM {_DUE}")

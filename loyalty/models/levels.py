@@ -58,6 +58,9 @@ class LevelScheme(models.Model):
     downgrade_policy = models.CharField("降级方式", max_length=16, choices=DowngradePolicy.choices,
                                         default=DowngradePolicy.ONE_LEVEL)
     active = models.BooleanField("启用", default=True)
+    # Where the daily sweep for role holders without a level row may start (review.assign_missing_levels):
+    # roles changed before it have been given one. Empty: every role of the type is checked.
+    levels_assigned_at = models.DateTimeField("已补齐等级至", null=True, blank=True, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -67,6 +70,15 @@ class LevelScheme(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        # Roles of another type were never swept for this scheme: the next sweep checks them all.
+        if self.pk and self.levels_assigned_at and LevelScheme.objects.filter(pk=self.pk).exclude(
+                role_type_id=self.role_type_id).exists():
+            self.levels_assigned_at = None
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "levels_assigned_at"}
+        super().save(*args, **kwargs)
 
     def clean(self):
         errors = {}
