@@ -2,6 +2,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.db import connection
 
 from members.services import IncomingRecord, resolve_record
@@ -28,3 +30,15 @@ def person(db):
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL); SQLite serializes writers"
 )
+
+
+def login(client, username, *, group=None, perms=(), staff=True):
+    """Sign a user in with a role group and/or explicit permissions ("app_label.codename")."""
+    user = get_user_model().objects.create_user(username=username, password="x", is_staff=staff)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    for perm in perms:
+        app_label, codename = perm.split(".")
+        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    client.force_login(user)
+    return user

@@ -3,14 +3,13 @@ from decimal import Decimal
 from itertools import count
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 
 from loyalty.models import EarnRule, PointsAccount, PointsAccountType, RoleType
 from loyalty.services import open_account, verify_ledger
 from members.models import Order
 from members.roles import sync_role_permissions
 from tests.conftest import at
+from tests.conftest import login as shared_login
 
 _numbers = count(1)
 
@@ -95,12 +94,6 @@ def assert_ledger_ok():
 
 def login(client, username, *, group=None, perms=(), staff=True):
     """Sign a user in with a role group and/or explicit permissions ("app_label.codename")."""
-    user = get_user_model().objects.create_user(username=username, password="x", is_staff=staff)
     if group:
         sync_role_permissions()  # roles get loyalty permissions after migrate; do not depend on app order
-        user.groups.add(Group.objects.get(name=group))
-    for perm in perms:
-        app_label, codename = perm.split(".")
-        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-    client.force_login(user)
-    return user
+    return shared_login(client, username, group=group, perms=perms, staff=staff)

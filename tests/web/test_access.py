@@ -1,19 +1,8 @@
 """Every page and API needs authentication and the right permission."""
 
 import pytest
-from django.contrib.auth.models import Group, User
 
 from members.roles import ADMIN, GUIDE, OPERATOR
-
-
-@pytest.fixture
-def staff(db):
-    def _make(role):
-        user = User.objects.create_user(username=f"u-{role}", password="pw-123456", is_staff=True)
-        user.groups.add(Group.objects.get(name=role))
-        return user
-
-    return _make
 
 
 @pytest.mark.parametrize("url", ["/", "/api/members/", "/api/schema/", "/api/docs/"])
