@@ -178,6 +178,11 @@ class MemberLevelAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        # A row's page is read-only: saving it would write every field back without the scheme's
+        # lock (services.set_manual_level takes it). The change permission still allows the action.
+        return obj is None and super().has_change_permission(request)
+
     @admin.action(description="手工设定等级（需填写原因）", permissions=["change"])
     def set_level(self, request, queryset):
         schemes = set(queryset.values_list("scheme_id", flat=True))

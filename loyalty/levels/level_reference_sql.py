@@ -1,15 +1,21 @@
 """PostgreSQL: `MemberLevel.level` must name an existing level, checked once per statement.
 
 A foreign-key constraint checks every moved row on its own at commit: one lookup and lock of the
-level per row, 70,000 of them for a review chunk, about half a second, to confirm that a handful
-of level ids exist. These triggers do what the constraint did, once per statement, over the
-distinct levels the statement's rows point at:
+level per row. For a review chunk that is 70,000 of them, about half a second, to confirm that a
+handful of level ids exist. These triggers do the same check once per statement, over the
+distinct levels that the statement's rows point at:
 - after INSERT or UPDATE of `loyalty_memberlevel`: key-share lock those levels (a concurrent
   delete waits for this transaction, as it would for a foreign key), then fail with
   foreign_key_violation if one of them does not exist;
 - before DELETE of a level (or a change of its id): fail while a level row still names it. The
   delete has already locked the level when this runs, so it has waited for every writer that
   locked it above, and sees their rows.
+Two differences from the constraint:
+- The check runs at the end of each statement, not deferred to commit: a level must exist
+  before a row names it (the code always creates levels first).
+- The delete guard sees concurrent writers under READ COMMITTED, the isolation level this project
+  runs at (Django's default). A deleting transaction at REPEATABLE READ would check against its
+  older snapshot.
 Django's `on_delete=PROTECT` still stops deletes before they reach the database.
 
 Installed by migration 0011. Whoever changes this SQL adds a migration that runs it again.

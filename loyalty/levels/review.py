@@ -1,10 +1,12 @@
 """The daily level review: members whose review is due on a date go up, stay or go down.
 
-Set-based and chunked by id, one transaction per chunk. On PostgreSQL three statements per chunk,
-nothing per member travelling to Python, all under the scheme's exclusive lock (`scheme_lock`:
-no other writer holds one of its level rows meanwhile): read the due rows (into a temporary
-table); aggregate their metric; decide each new level in SQL (`ladder_sql`), `UPDATE … FROM` the
-rows and insert the history rows from its RETURNING.
+Set-based and chunked by id, one transaction per chunk. On PostgreSQL, three main statements
+per chunk, with nothing per member travelling to Python, all under the scheme's exclusive lock
+(`scheme_lock`: meanwhile no other writer holds a lock on its level rows):
+1. read the due rows into a temporary table;
+2. aggregate their metric;
+3. decide each new level in SQL (`ladder_sql`), `UPDATE … FROM` the rows, and insert the history
+   rows from the UPDATE's RETURNING.
 Elsewhere (SQLite) the same steps run in Python with `ladder`, the reference the SQL is tested
 against (tests/loyalty/test_level_review_sql.py runs both on the same members).
 Idempotent: a reviewed row's next review date moves past the day, so running the same day again
@@ -142,7 +144,7 @@ def _review_chunk_python(scheme: LevelScheme, on: date, after_id: int, size: int
 # Per chunk, in the chunk's transaction: the due rows and their metric go to temporary tables.
 # The metric is its own read-only statement so PostgreSQL may run it in parallel (a statement
 # that writes never is). Both start after the scheme's lock is held, so they see every change
-# that committed before it — as the Python path, which row-locks, does.
+# that committed before it.
 _DUE, _METRIC = "lvl_review_due", "lvl_review_metric"
 _READ_DUE = f"""
     CREATE TEMPORARY TABLE {_DUE} ON COMMIT DROP AS
@@ -165,8 +167,9 @@ def _review_chunk_sql(scheme: LevelScheme, on: date, after_id: int, size: int,
     with connection.cursor() as cursor:
         # The statement's working sets (the UPDATE's RETURNING, the hashes) stay in memory.
         cursor.execute("SET LOCAL work_mem = '64MB'")
-        # No wait for the WAL flush of the chunk's ~100 MB: a crash can only forget whole chunks,
-        # whose rows are then still due and reviewed by the next run.
+        # No wait for the WAL flush of the chunk's ~100 MB. A crash can only forget whole chunks, and
+        # their rows stay due: running the day again reviews them. The job's run record, committed
+        # synchronously afterwards, flushes them anyway.
         cursor.execute("SET LOCAL synchronous_commit TO off")
         hold_scheme(scheme.pk, exclusive=True)
         cursor.execute(_READ_DUE, params)

@@ -73,8 +73,8 @@ class LevelScheme(models.Model):
 
     def save(self, *args, **kwargs):
         # Roles of another type were never swept for this scheme: the next sweep checks them all.
-        if self.pk and self.levels_assigned_at and LevelScheme.objects.filter(pk=self.pk).exclude(
-                role_type_id=self.role_type_id).exists():
+        # (A queryset .update() of role_type bypasses this; the product changes schemes through forms.)
+        if self.pk and LevelScheme.objects.filter(pk=self.pk).exclude(role_type_id=self.role_type_id).exists():
             self.levels_assigned_at = None
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "levels_assigned_at"}

@@ -99,6 +99,22 @@ def test_the_manual_level_action_requires_a_reason_then_records_it(client, schem
     assert "门店活动补偿" in LevelChange.objects.get(member_level=row, kind=LevelChangeKind.MANUAL).rule
 
 
+def test_a_member_level_page_is_read_only_even_for_an_admin(client, scheme, member, consumer):
+    # Given a member level and an admin
+    row = member_level_for(member_role=open_role(member=member(), role_type=consumer), scheme=scheme)
+    client.force_login(staff(ADMIN))
+    url = f"/admin/loyalty/memberlevel/{row.pk}/change/"
+
+    # When they open its page and post it back
+    page = client.get(url)
+    posted = client.post(url, {"_save": "1"})
+
+    # Then the page shows the row without a save button, and the post is refused and changes nothing
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert posted.status_code == 403
+    assert MemberLevel.objects.get(pk=row.pk).updated_at == row.updated_at
+
+
 def test_the_member_page_shows_each_role_level_since_when_and_why(client, scheme, member, consumer):
     person = gold_member(member, consumer)
     client.force_login(staff(ADMIN))
