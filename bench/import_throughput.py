@@ -31,35 +31,19 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.databases import admin_url, recreate  # noqa: E402
 from bench.server_settings import BULK_SETTINGS, describe, server_settings  # noqa: E402
 
 BENCH_DB = "crm_bench"
-
-
-def _bench_url(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
 
 
 def _psql(url: str, sql: str, *extra: str) -> str:
     result = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-qAtc", sql, *extra], check=True,
                             capture_output=True, text=True)
     return result.stdout
-
-
-def _admin_url(url: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/postgres"))
-
-
-def recreate_database(url: str) -> str:
-    admin = _admin_url(url)
-    _psql(admin, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-    _psql(admin, f"CREATE DATABASE {BENCH_DB}")
-    return _bench_url(url)
 
 
 def _env(url: str) -> dict:
@@ -146,12 +130,12 @@ def main() -> None:
     jd = max(args.out.glob("jd_order_export_*.csv"))
     print(f"files: {tmall} ({tmall.stat().st_size / 1e6:.0f} MB), {jd} ({jd.stat().st_size / 1e6:.0f} MB)")
 
-    with server_settings(_admin_url(url), BULK_SETTINGS if args.bulk_settings else None):
+    with server_settings(admin_url(url), BULK_SETTINGS if args.bulk_settings else None):
         run_all(args, url, tmall, jd)
 
 
 def run_all(args, url: str, tmall: Path, jd: Path) -> None:
-    db = recreate_database(url)
+    db = recreate(url, BENCH_DB)
     print(f"server settings: {describe(db)}")
     run_child(["migrate", "--no-input", "-v", "0"], db)
     copy_s, copy_rows = baseline_copy(db, tmall)

@@ -8,8 +8,9 @@ touched), migrates it and loads, set-based with generate_series: N members each 
 consumer role, a 成长值 account and two earn entries in the last year, and a level in the default
 consumer scheme (ranked by growth earned in a 12-month window) with `--due` of them due for review
 on 2027-01-01 — as the previous day's job left it: its sweep for role holders without a level
-started a day ago, and 1 % of the roles changed since. That database is the template of `--rounds` rounds (default 3); each round runs on
-a fresh copy of it (`CREATE DATABASE … TEMPLATE`), so every review sees the same rows:
+started a day ago, and 1 % of the roles changed since. That database is the template of
+`--rounds` rounds (default 3); each round runs on a fresh copy of it (`CREATE DATABASE …
+TEMPLATE`), so every review sees the same rows:
 1. baseline — the bare SQL aggregate of the same metric over the same due rows (warm, then timed);
 2. `review_levels(on=2027-01-01)`: aggregate, decide, `UPDATE … FROM`, history rows;
 3. the review again (must find nothing due);
@@ -29,29 +30,15 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.databases import admin_url, recreate, url_for  # noqa: E402
 from bench.server_settings import BULK_SETTINGS, describe, server_settings  # noqa: E402
 
 BENCH_DB = "crm_levels_bench"
 ROUND_DB = "crm_levels_bench_round"
 REVIEW_ON = date(2027, 1, 1)
-
-
-def _with_db(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
-def recreate_database(url: str, name: str, template: str | None = None) -> str:
-    import psycopg
-
-    copy = f" TEMPLATE {template} STRATEGY FILE_COPY" if template else ""
-    with psycopg.connect(_with_db(url, "postgres"), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}{copy}")
-    return _with_db(url, name)
 
 
 def use_database(name: str) -> None:
@@ -206,7 +193,7 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         raise SystemExit("set DATABASE_URL to a PostgreSQL server (the bench creates its own databases)")
-    db = _with_db(url, BENCH_DB) if args.reuse else recreate_database(url, BENCH_DB)
+    db = url_for(url, BENCH_DB) if args.reuse else recreate(url, BENCH_DB)
     env = {**os.environ, "DATABASE_URL": db, "DJANGO_SETTINGS_MODULE": "config.settings.local"}
     env.pop("CELERY_BROKER_URL", None)
     if not args.reuse:
@@ -229,15 +216,15 @@ def main() -> None:
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0]
     rounds = []
-    with server_settings(_with_db(url, "postgres"), BULK_SETTINGS if args.bulk_settings else None):
+    with server_settings(admin_url(url), BULK_SETTINGS if args.bulk_settings else None):
         for number in range(1, args.rounds + 1):
             use_database("postgres")  # no session may stay on the template while it is copied
-            recreate_database(url, ROUND_DB, template=BENCH_DB)
+            recreate(url, ROUND_DB, template=BENCH_DB, strategy="FILE_COPY")
             use_database(ROUND_DB)
-            print(f"round {number} (a fresh copy of the loaded data; {describe(_with_db(url, ROUND_DB))}):")
+            print(f"round {number} (a fresh copy of the loaded data; {describe(url_for(url, ROUND_DB))}):")
             rounds.append(run_round(data))
     use_database("postgres")
-    recreate_database(url, ROUND_DB)  # leave an empty database, not a second copy of the data
+    recreate(url, ROUND_DB)  # leave an empty database, not a second copy of the data
 
     def mid(key: str) -> float:
         return median(r[key] for r in rounds)

@@ -33,17 +33,16 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.databases import admin_url, recreate  # noqa: E402
+
 BENCH_DB, COPY_A, COPY_B, PGBENCH_DB = "crm_loyalty_bench", "crm_loyalty_bench_a", "crm_loyalty_bench_b", "crm_loyalty_pgbench"
 WORKERS = 4
 AS_OF = "2027-01-01 00:00:00+08"  # the expiry job runs as of this instant
 OPENING_BALANCE = 1_000_000
-
-
-def url_for(url: str, database: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{database}"))
 
 
 def psql(url: str, sql: str) -> str:
@@ -56,13 +55,6 @@ def psql(url: str, sql: str) -> str:
 def vacuum(url: str) -> None:
     psql(url, "VACUUM ANALYZE")  # outside the load's transaction
     psql(url, "CHECKPOINT")
-
-
-def recreate(url: str, database: str, template: str | None = None) -> str:
-    admin = url_for(url, "postgres")
-    psql(admin, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
-    psql(admin, f"CREATE DATABASE {database}" + (f" TEMPLATE {template}" if template else ""))
-    return url_for(url, database)
 
 
 def env_for(url: str) -> dict:
@@ -185,7 +177,6 @@ def worker(args) -> None:
 
     import django
 
-    sys.path.insert(0, str(ROOT))
     django.setup()
     from django.db import connection
     from django.utils import timezone
@@ -276,8 +267,8 @@ def main() -> None:
     if not url.startswith(("postgres://", "postgresql://")):
         raise SystemExit("DATABASE_URL must point at PostgreSQL (the bench creates its own databases there)")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{psql(url_for(url, 'postgres'), 'SHOW server_version')} (shared_buffers "
-          f"{psql(url_for(url, 'postgres'), 'SHOW shared_buffers')})", flush=True)
+          f"{psql(admin_url(url), 'SHOW server_version')} (shared_buffers "
+          f"{psql(admin_url(url), 'SHOW shared_buffers')})", flush=True)
     report: dict = {"accounts": args.accounts, "seconds": args.seconds, "workers": WORKERS}
 
     bench = recreate(url, BENCH_DB)
@@ -323,7 +314,7 @@ def main() -> None:
           f" ok={report['verify']['ok']}", flush=True)
     print(json.dumps(report, ensure_ascii=False, default=str))
     if not args.keep:
-        admin = url_for(url, "postgres")
+        admin = admin_url(url)
         for database in (COPY_A, COPY_B, BENCH_DB, PGBENCH_DB):
             psql(admin, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
 

@@ -1,0 +1,28 @@
+"""The benches' own databases, made on the server that DATABASE_URL names; the database the URL
+itself names is never touched."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+
+def url_for(url: str, database: str) -> str:
+    """The same server and credentials as `url`, another database."""
+    return urlunsplit(urlsplit(url)._replace(path=f"/{database}"))
+
+
+def admin_url(url: str) -> str:
+    return url_for(url, "postgres")
+
+
+def recreate(url: str, database: str, *, template: str | None = None, strategy: str | None = None) -> str:
+    """Drop `database` if it exists and create it empty, or as a copy of `template` (`strategy`:
+    CREATE DATABASE's, e.g. FILE_COPY, which checkpoints first). Returns its URL."""
+    copy = f" TEMPLATE {template}" if template else ""
+    copy += f" STRATEGY {strategy}" if strategy else ""
+    with psycopg.connect(admin_url(url), autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {database}{copy}")
+    return url_for(url, database)
