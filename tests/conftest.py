@@ -1,10 +1,11 @@
+import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.db import connection
+from django.db import close_old_connections, connection
 
 from members.services import IncomingRecord, resolve_record
 
@@ -42,3 +43,21 @@ def login(client, username, *, group=None, perms=(), staff=True):
         user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
     client.force_login(user)
     return user
+
+
+def in_thread(work, errors: list) -> threading.Thread:
+    """Start `work` in a thread of its own (its own database connection, closed at the end);
+    an exception it raises is appended to `errors` for the test to assert on."""
+
+    def run():
+        try:
+            work()
+        except Exception as error:  # noqa: BLE001 - collected and asserted by the test
+            errors.append(error)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread

@@ -194,9 +194,10 @@ def _review_chunk_sql(scheme: LevelScheme, on: date, after_id: int, size: int,
 
 
 def review_statement(scheme: LevelScheme, on: date, *, due: str, metric: str) -> tuple[str, dict]:
-    """One statement reviewing the rows of table `due` (columns as in `_READ_DUE`; read under the scheme's lock) with the
-    metric values of table `metric` (role_id, value): what `_review_chunk_python` does, row for
-    row, with the same history texts. Returns (kind, count) rows; kind "kept" when the level stays."""
+    """One statement reviewing the rows of table `due` (columns as in `_READ_DUE`, read under the
+    scheme's lock) with the metric values of table `metric` (role_id, value): what
+    `_review_chunk_python` does, row for row, with the same history texts. Returns (kind, count)
+    rows; kind "kept" when the level stays."""
     rungs = rungs_of(scheme)
     values = ladder_sql.rung_values(rungs)
     after = ladder_sql.after_review_idx(rungs, scheme.downgrade_policy, current="s.cur", retain="s.cur_retain",

@@ -5,12 +5,11 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import close_old_connections, connection
 
 from loyalty.errors import InsufficientPoints
 from loyalty.models import EntryKind, LedgerEntry, PointsAccount
 from loyalty.services import award_orders, earn, expire_lots, redeem
-from tests.conftest import at, postgres_only
+from tests.conftest import at, in_thread, postgres_only
 
 from .conftest import assert_ledger_ok, balances
 
@@ -21,19 +20,14 @@ def run_concurrently(jobs):
     """Start every job at once (barrier); returns (results, unexpected errors)."""
     results, errors, barrier = [], [], threading.Barrier(len(jobs))
 
-    def work(job):
-        try:
+    def start(job):
+        def work():
             barrier.wait()
             results.append(job())
-        except Exception as error:  # noqa: BLE001 - collected and asserted by the test
-            errors.append(error)
-        finally:
-            close_old_connections()
-            connection.close()
 
-    threads = [threading.Thread(target=work, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
+        return in_thread(work, errors)
+
+    threads = [start(job) for job in jobs]
     for thread in threads:
         thread.join(timeout=120)
     return results, errors

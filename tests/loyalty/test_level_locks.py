@@ -6,31 +6,16 @@ import threading
 from datetime import date
 
 import pytest
-from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from loyalty.levels.review import review_levels
 from loyalty.levels.services import member_level_for, set_manual_level
 from loyalty.models import Level, LevelChange, LevelChangeKind, LevelScheme, MemberLevel
 from loyalty.services import open_role
-from tests.conftest import at, postgres_only
+from tests.conftest import at, in_thread, postgres_only
 
 pytestmark = [postgres_only, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 ON = date(2027, 1, 1)
-
-
-def in_thread(work, errors: list) -> threading.Thread:
-    def run():
-        try:
-            work()
-        except Exception as error:  # noqa: BLE001 - asserted by the tests
-            errors.append(error)
-        finally:
-            close_old_connections()
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
 
 
 @pytest.fixture

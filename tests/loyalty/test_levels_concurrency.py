@@ -4,12 +4,11 @@ duplicate a level row, its initial record or an upgrade."""
 import threading
 
 import pytest
-from django.db import close_old_connections, connection
 
 from loyalty.levels.services import evaluate_upgrades
 from loyalty.models import LevelChange, LevelChangeKind, LevelScheme, MemberLevel, PointsAccountType, RoleType
 from loyalty.services import earn, open_account
-from tests.conftest import at, postgres_only
+from tests.conftest import at, in_thread, postgres_only
 
 pytestmark = [postgres_only, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -27,18 +26,10 @@ def test_many_evaluations_of_the_same_members_at_once_write_each_change_once(mem
     errors, barrier = [], threading.Barrier(8)
 
     def work():
-        try:
-            barrier.wait()
-            evaluate_upgrades(member_ids=[p.pk for p in people], now=at("2026-03-02"))
-        except Exception as error:  # noqa: BLE001 - asserted below
-            errors.append(error)
-        finally:
-            close_old_connections()
-            connection.close()
+        barrier.wait()
+        evaluate_upgrades(member_ids=[p.pk for p in people], now=at("2026-03-02"))
 
-    threads = [threading.Thread(target=work) for _ in range(8)]
-    for thread in threads:
-        thread.start()
+    threads = [in_thread(work, errors) for _ in range(8)]
     for thread in threads:
         thread.join(timeout=60)
 

@@ -3,11 +3,10 @@
 import threading
 
 import pytest
-from django.db import close_old_connections, connection
 
 from members.models import Identity, Member, MemberStatus
 from members.services import IncomingRecord, resolve_record
-from tests.conftest import postgres_only
+from tests.conftest import in_thread, postgres_only
 
 pytestmark = [postgres_only, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -15,19 +14,14 @@ pytestmark = [postgres_only, pytest.mark.django_db(transaction=True, serialized_
 def run_concurrently(records):
     errors, barrier = [], threading.Barrier(len(records))
 
-    def work(record):
-        try:
+    def start(record):
+        def work():
             barrier.wait()
             resolve_record(record)
-        except Exception as error:  # noqa: BLE001 - collected and asserted below
-            errors.append(error)
-        finally:
-            close_old_connections()
-            connection.close()
 
-    threads = [threading.Thread(target=work, args=(r,)) for r in records]
-    for thread in threads:
-        thread.start()
+        return in_thread(work, errors)
+
+    threads = [start(r) for r in records]
     for thread in threads:
         thread.join(timeout=60)
     return errors
