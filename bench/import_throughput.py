@@ -11,7 +11,9 @@ the absolute times are noisy:
 4. the Tmall file again (must change nothing);
 5. django-import-export's default import path (ModelResource.import_data) on the first
    20,000 Tmall rows, into a scratch table of the same database.
-Peak memory is the largest RSS of an import process (getrusage of the child).
+Peak memory is the largest RSS of an import process (getrusage of the child). Each step also
+prints the CPU seconds it used (the child, and the rest of the machine: the database server) and
+the shortest wall time that CPU allows on this machine's cores (bench/cpu_time.py).
 `--bulk-settings` runs everything (the baseline too) with the bulk-write server settings of
 bench/server_settings.py — a larger WAL budget between checkpoints and compressed full-page
 images — set with ALTER SYSTEM for the run and reset afterwards (needs a superuser; no restart).
@@ -34,6 +36,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.cpu_time import CpuMeter, CpuUse  # noqa: E402
 from bench.databases import admin_url, recreate  # noqa: E402
 from bench.server_settings import BULK_SETTINGS, describe, server_settings  # noqa: E402
 
@@ -52,32 +55,35 @@ def _env(url: str) -> dict:
     return env
 
 
-def run_child(args: list[str], url: str) -> tuple[float, int, str]:
-    """Run a manage.py command; returns (seconds, peak RSS in MB of that child, stdout)."""
+def run_child(args: list[str], url: str) -> tuple[float, int, str, CpuUse]:
+    """Run a manage.py command; returns (seconds, peak RSS in MB of that child, stdout, CPU used)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=_env(url), capture_output=True,
-                            text=True)
+    with CpuMeter() as meter:
+        result = subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=_env(url),
+                                capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if result.returncode != 0:
         sys.stderr.write(result.stdout + result.stderr)
         raise SystemExit(f"failed: manage.py {' '.join(args)}")
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     # ru_maxrss of children is the max over all children so far; report it only when it grew.
-    return seconds, max(peak, before) // 1024, result.stdout
+    return seconds, max(peak, before) // 1024, result.stdout, meter.use
 
 
-def baseline_copy(url: str, path: Path) -> tuple[float, int]:
+def baseline_copy(url: str, path: Path) -> tuple[float, int, CpuUse]:
     with open(path, encoding="gb18030", newline="") as handle:
         headers = next(csv.reader(handle))
     columns = ", ".join(f'c{i} text' for i in range(len(headers)))
     _psql(url, f"DROP TABLE IF EXISTS bench_raw; CREATE TABLE bench_raw ({columns})")
     start = time.perf_counter()
-    _psql(url, "select 1", "-c", f"\\copy bench_raw FROM '{path}' WITH (FORMAT csv, HEADER true, ENCODING 'GB18030')")
+    with CpuMeter() as meter:
+        _psql(url, "select 1", "-c",
+              f"\\copy bench_raw FROM '{path}' WITH (FORMAT csv, HEADER true, ENCODING 'GB18030')")
     seconds = time.perf_counter() - start
     rows = int(_psql(url, "SELECT count(*) FROM bench_raw").strip())
     _psql(url, "DROP TABLE bench_raw")
-    return seconds, rows
+    return seconds, rows, meter.use
 
 
 def import_export_rate(url: str, path: Path, rows: int) -> tuple[float, int]:
@@ -138,19 +144,21 @@ def run_all(args, url: str, tmall: Path, jd: Path) -> None:
     db = recreate(url, BENCH_DB)
     print(f"server settings: {describe(db)}")
     run_child(["migrate", "--no-input", "-v", "0"], db)
-    copy_s, copy_rows = baseline_copy(db, tmall)
-    print(f"baseline psql \\copy: {copy_rows:,} rows in {copy_s:.1f} s ({copy_rows / copy_s:,.0f} rows/s)")
+    copy_s, copy_rows, copy_cpu = baseline_copy(db, tmall)
+    print(f"baseline psql \\copy: {copy_rows:,} rows in {copy_s:.1f} s ({copy_rows / copy_s:,.0f} rows/s); "
+          f"{copy_cpu.describe()}")
 
-    first_s, first_mb, first_out = run_child(["import_orders", "--format", "tmall", str(tmall)], db)
+    first_s, first_mb, first_out, first_cpu = run_child(["import_orders", "--format", "tmall", str(tmall)], db)
     after_first = counts(db)
-    print(f"import tmall (empty db): {first_s:.1f} s, peak RSS {first_mb} MB; {after_first}")
-    jd_s, jd_mb, jd_out = run_child(["import_orders", "--format", "jd", str(jd)], db)
+    print(f"import tmall (empty db): {first_s:.1f} s, peak RSS {first_mb} MB; {after_first}; {first_cpu.describe()}")
+    jd_s, jd_mb, jd_out, jd_cpu = run_child(["import_orders", "--format", "jd", str(jd)], db)
     after_jd = counts(db)
-    print(f"import jd: {jd_s:.1f} s, peak RSS {jd_mb} MB; {after_jd}")
-    again_s, again_mb, again_out = run_child(["import_orders", "--format", "tmall", str(tmall)], db)
+    print(f"import jd: {jd_s:.1f} s, peak RSS {jd_mb} MB; {after_jd}; {jd_cpu.describe()}")
+    again_s, again_mb, again_out, again_cpu = run_child(["import_orders", "--format", "tmall", str(tmall)], db)
     after_again = counts(db)
     unchanged = after_again == after_jd
-    print(f"re-import tmall: {again_s:.1f} s, peak RSS {again_mb} MB; database unchanged: {unchanged}")
+    print(f"re-import tmall: {again_s:.1f} s, peak RSS {again_mb} MB; database unchanged: {unchanged}; "
+          f"{again_cpu.describe()}")
     die_s, die_rows = import_export_rate(db, tmall, args.die_rows)
     print(f"django-import-export: {die_rows:,} rows in {die_s:.1f} s ({die_rows / die_s:,.0f} rows/s)")
 
@@ -159,9 +167,12 @@ def run_all(args, url: str, tmall: Path, jd: Path) -> None:
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{_psql(db, 'SHOW server_version').strip()}")
     print(f"first import / \\copy   = {first_s / copy_s:.1f}x   (target <= 10x)")
+    print(f"  its CPU alone allows no less than {first_cpu.floor() / copy_s:.1f}x on {os.cpu_count()} cores "
+          f"(CPU {first_cpu.total:.1f} s / {os.cpu_count()} against {copy_s:.1f} s of \\copy)")
     print(f"re-import / \\copy      = {again_s / copy_s:.1f}x   (target <= 5x)")
     print(f"peak memory            = {max(first_mb, jd_mb, again_mb)} MB (target <= 1536 MB)")
     print(f"ours / import-export   = {ours_rate / (die_rows / die_s):.0f}x rows/s   (target >= 20x)")
+    print(f"  its CPU alone allows no more than {copy_rows / first_cpu.floor() / (die_rows / die_s):.0f}x")
     print(f"jd import              = {jd_s:.1f} s for {args.jd_rows:,} rows")
     for label, out in (("tmall", first_out), ("jd", jd_out), ("tmall again", again_out)):
         print(f"\n--- summary: {label}\n{out.strip()}")
