@@ -36,7 +36,8 @@ def _rank_sql(column: str, ranks: dict[str, int]) -> str:
 
 
 def upsert_orders(rows: list[tuple], ranks: dict[str, int]) -> tuple[dict[tuple[str, str], int], list[int], int]:
-    """rows: (channel, external_no, *values in _VALUE_COLUMNS order, rank, continuation, fingerprint).
+    """rows: one per order (channel, external_no, *values in _VALUE_COLUMNS order, rank, continuation,
+    fingerprint), the order numbers locked by the caller.
 
     Returns (created {(channel, no): id}, updated ids, stale count).
     """
@@ -57,35 +58,51 @@ def upsert_orders(rows: list[tuple], ranks: dict[str, int]) -> tuple[dict[tuple[
         # A temp table has no statistics: without them the planner may join the chunk against
         # the whole orders table by sequential scan, chunk after chunk, as the table grows.
         cursor.execute(f"ANALYZE {_STAGE}")
+        # One probe of the orders table says how many of the chunk's orders exist; the updates
+        # (and the insert) are skipped when there is nothing for them. A first import's chunks
+        # match nothing and a changed re-import's match everything, so each usually skips one
+        # side — each probe is 20,000 index lookups into a table of millions. The chunk's order
+        # numbers are locked (lock_keys), so no other import adds one of them meanwhile.
         cursor.execute(
-            f"SELECT count(*) FROM {_STAGE} s JOIN members_order o ON {same_key} "
-            f"WHERE NOT s.continuation AND s.rank < {stored_rank}"
+            f"SELECT count(*), count(*) FILTER (WHERE NOT s.continuation AND s.rank < {stored_rank}) "
+            f"FROM {_STAGE} s JOIN members_order o ON {same_key}"
         )
-        stale = cursor.fetchone()[0]
-        assignments = ", ".join(f"{c} = {incoming[c]}" for c in _VALUE_COLUMNS)
-        stored = ", ".join(f"o.{c}" for c in _VALUE_COLUMNS)
-        wanted = ", ".join(incoming[c] for c in _VALUE_COLUMNS)
-        cursor.execute(
-            f"UPDATE members_order o SET {assignments}, import_fingerprint = s.fingerprint, updated_at = now() "
-            f"FROM {_STAGE} s "
-            f"WHERE {same_key} AND NOT s.continuation AND s.rank >= {stored_rank} "
-            f"AND ({stored}) IS DISTINCT FROM ({wanted}) RETURNING o.id"
-        )
-        updated = [pk for (pk,) in cursor.fetchall()]
-        # Same values from other rows (an order first imported before fingerprints, another
-        # export version): remember these rows, so the next import of them is skipped.
-        cursor.execute(
-            f"UPDATE members_order o SET import_fingerprint = s.fingerprint FROM {_STAGE} s "
-            f"WHERE {same_key} AND NOT s.continuation AND s.rank >= {stored_rank} "
-            "AND o.import_fingerprint IS DISTINCT FROM s.fingerprint"
-        )
-        columns = ", ".join(_VALUE_COLUMNS)
-        cursor.execute(
-            f"INSERT INTO members_order (channel, external_no, {columns}, import_fingerprint, created_at, updated_at) "
-            f"SELECT s.channel, s.external_no, {', '.join(f's.{c}' for c in _VALUE_COLUMNS)}, "
-            "CASE WHEN s.continuation THEN NULL ELSE s.fingerprint END, now(), now() "
-            f"FROM {_STAGE} s WHERE NOT EXISTS (SELECT 1 FROM members_order o WHERE {same_key}) "
-            "RETURNING id, channel, external_no"
-        )
-        created = {(channel, number): pk for pk, channel, number in cursor.fetchall()}
+        matched, stale = cursor.fetchone()
+        updated = _update_matched(cursor, same_key, stored_rank, incoming) if matched else []
+        created = _insert_new(cursor, same_key) if matched < len(rows) else {}
     return created, updated, stale
+
+
+def _update_matched(cursor, same_key: str, stored_rank: str, incoming: dict[str, str]) -> list[int]:
+    """Change the stored orders whose values differ; returns their ids."""
+    assignments = ", ".join(f"{c} = {incoming[c]}" for c in _VALUE_COLUMNS)
+    stored = ", ".join(f"o.{c}" for c in _VALUE_COLUMNS)
+    wanted = ", ".join(incoming[c] for c in _VALUE_COLUMNS)
+    cursor.execute(
+        f"UPDATE members_order o SET {assignments}, import_fingerprint = s.fingerprint, updated_at = now() "
+        f"FROM {_STAGE} s "
+        f"WHERE {same_key} AND NOT s.continuation AND s.rank >= {stored_rank} "
+        f"AND ({stored}) IS DISTINCT FROM ({wanted}) RETURNING o.id"
+    )
+    updated = [pk for (pk,) in cursor.fetchall()]
+    # Same values from other rows (an order first imported before fingerprints, another
+    # export version): remember these rows, so the next import of them is skipped.
+    cursor.execute(
+        f"UPDATE members_order o SET import_fingerprint = s.fingerprint FROM {_STAGE} s "
+        f"WHERE {same_key} AND NOT s.continuation AND s.rank >= {stored_rank} "
+        "AND o.import_fingerprint IS DISTINCT FROM s.fingerprint"
+    )
+    return updated
+
+
+def _insert_new(cursor, same_key: str) -> dict[tuple[str, str], int]:
+    """Add the chunk's orders that are not stored yet; returns {(channel, no): id}."""
+    columns = ", ".join(_VALUE_COLUMNS)
+    cursor.execute(
+        f"INSERT INTO members_order (channel, external_no, {columns}, import_fingerprint, created_at, updated_at) "
+        f"SELECT s.channel, s.external_no, {', '.join(f's.{c}' for c in _VALUE_COLUMNS)}, "
+        "CASE WHEN s.continuation THEN NULL ELSE s.fingerprint END, now(), now() "
+        f"FROM {_STAGE} s WHERE NOT EXISTS (SELECT 1 FROM members_order o WHERE {same_key}) "
+        "RETURNING id, channel, external_no"
+    )
+    return {(channel, number): pk for pk, channel, number in cursor.fetchall()}

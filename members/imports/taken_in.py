@@ -15,7 +15,7 @@ from collections.abc import Callable
 from django.db import connection
 
 from members.models import Order
-from members.services.bulk_insert import by_channel, select_in
+from members.services.bulk_insert import array_param, by_channel, select_in
 
 from .rows import KnownRow, OrderRow
 
@@ -33,7 +33,7 @@ def stored_fingerprints(keys: list[tuple[str, str]]) -> dict[tuple[str, str], tu
                 cursor.execute(
                     "SELECT external_no, import_fingerprint, member_id FROM members_order "
                     "WHERE channel = %s AND external_no = ANY(%s) AND import_fingerprint IS NOT NULL",
-                    [channel, numbers])
+                    [channel, array_param(numbers)])
                 rows = cursor.fetchall()
         else:
             rows = [(r["external_no"], r["import_fingerprint"], r["member_id"]) for r in select_in(

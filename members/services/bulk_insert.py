@@ -11,7 +11,7 @@ Other backends use bulk_create (SQLite returns the ids too).
 """
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
@@ -104,6 +104,19 @@ def select_in(queryset, field: str, values: Sequence, columns: Sequence[str], *,
     return rows
 
 
+def array_param(values: Iterable) -> str:
+    """`values` as one PostgreSQL array literal, for an `= ANY(%s)` (or `%s::type[]`) parameter.
+
+    psycopg adapts a Python list element by element in Python code (about 1.5 µs each, ~1 s
+    per 100,000 imported rows); the literal is one join. Compared with a column, PostgreSQL
+    types the literal from that column. Elements are quoted and escaped, so any text is safe.
+    """
+    values = list(values)
+    if all(type(v) is int for v in values):  # ids and buckets need no quoting
+        return "{" + ",".join(map(str, values)) + "}"
+    return "{" + ",".join('"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"
+
+
 def filter_in(queryset, field: str, values: Sequence):
     """`queryset.filter(<field>__in=values)`, as one `= ANY(array)` parameter on PostgreSQL.
 
@@ -114,7 +127,7 @@ def filter_in(queryset, field: str, values: Sequence):
         return queryset.filter(**{f"{field}__in": values})
     column = queryset.model._meta.get_field(field).column
     table = queryset.model._meta.db_table
-    return queryset.extra(where=[f'"{table}"."{column}" = ANY(%s)'], params=[list(values)])
+    return queryset.extra(where=[f'"{table}"."{column}" = ANY(%s)'], params=[array_param(values)])
 
 
 def by_channel(keys) -> dict[str, list[str]]:

@@ -28,7 +28,7 @@ from members.models import BlockedValue, Identity, SourceProfile
 
 from .attributes import validate_attributes
 from .bulk_grouping import BatchAccount, Group, claim_new_identities, group_accounts, within_limits
-from .bulk_insert import by_channel, in_chunks, select_in, update_rows
+from .bulk_insert import array_param, by_channel, in_chunks, select_in, update_rows
 from .bulk_people import PROFILE_COMPARE, create_people, recompute_profiles, store_ids, update_known
 from .clean_cache import CleanCache, clean_cached
 from .errors import MembersError
@@ -110,7 +110,8 @@ def _account_snapshots(channel: str, external_ids: list[str]):
         for part in in_chunks(external_ids, 5000):
             cursor.execute(
                 "SELECT id, external_id, member_id, extract(epoch FROM seen_at)::float8, raw "
-                "FROM members_sourceprofile WHERE channel = %s AND external_id = ANY(%s)", [channel, part])
+                "FROM members_sourceprofile WHERE channel = %s AND external_id = ANY(%s)",
+                [channel, array_param(part)])
             # Django registers jsonb to arrive as text (it decodes JSON fields itself).
             found += [(pk, ext, member, seen, json.loads(raw) if isinstance(raw, str) else raw)
                       for pk, ext, member, seen, raw in cursor.fetchall()]

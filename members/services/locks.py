@@ -13,6 +13,8 @@ from collections.abc import Iterable
 
 from django.db import connection
 
+from .bulk_insert import array_param
+
 BUCKETS = 1024
 _NAMESPACE = 0x4D454D  # "MEM": the first key of the two-int advisory lock, keeps clear of other users
 
@@ -31,5 +33,5 @@ def lock_keys(keys: Iterable[str]) -> None:
         # One round trip; the ORDER BY makes the acquisition order ascending.
         cursor.execute(
             "SELECT pg_advisory_xact_lock(%s, b) FROM unnest(%s::int[]) AS b ORDER BY b",
-            [_NAMESPACE, buckets],
+            [_NAMESPACE, array_param(buckets)],
         )

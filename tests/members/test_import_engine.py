@@ -128,6 +128,27 @@ def test_a_newer_export_updates_status_and_refund_and_tells_the_hook(tmall_file,
     assert received == [sorted(Order.objects.filter(external_no__in=["1001", "1003"]).values_list("pk", flat=True))]
 
 
+def test_one_chunk_with_changed_same_and_new_orders_writes_each_its_way(tmall_file, tmp_path):
+    # given: the three orders imported, then an export where 1001 moved on, 1002 is as it was
+    # and 1004 is new — all in one chunk
+    import_file(kind="orders", format_key="tmall", path=tmall_file)
+    later = write_csv(tmp_path / "ExportOrderList202605.csv", TMALL_HEADER, [
+        tmall_row("1001", "tb-zhang", refund="199.00"),
+        tmall_row("1002", "tb-zhang", paid="59.90元"),
+        tmall_row("1004", "tb-li", name="李娜", mobile="'13900139000"),
+    ])
+
+    # when
+    batch = import_file(kind="orders", format_key="tmall", path=later)
+
+    # then
+    assert (batch.counts["orders_created"], batch.counts["orders_updated"], batch.counts["orders_unchanged"]) == (
+        1, 1, 1)
+    assert Order.objects.get(external_no="1001").status == OrderStatus.REFUNDED
+    assert Order.objects.get(external_no="1004").member == Order.objects.get(external_no="1003").member
+    assert Order.objects.count() == 4
+
+
 def test_an_older_export_never_moves_an_order_back(tmall_file, tmp_path):
     # given: the order is completed
     import_file(kind="orders", format_key="tmall", path=tmall_file)
