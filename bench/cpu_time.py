@@ -39,9 +39,9 @@ class CpuUse:
     def total(self) -> float:
         return self.child + self.rest
 
-    def floor(self, cores: int | None = None) -> float:
-        """The shortest wall time this much CPU allows on `cores` cores, with perfect overlap."""
-        return self.total / (cores or os.cpu_count() or 1)
+    def floor(self) -> float:
+        """The shortest wall time this much CPU allows on this machine's cores, with perfect overlap."""
+        return self.total / (os.cpu_count() or 1)
 
     def describe(self) -> str:
         return (f"CPU {self.total:.1f} s (this process {self.child:.1f} s, server and rest {self.rest:.1f} s), "

@@ -3,6 +3,7 @@ itself names is never touched."""
 
 from __future__ import annotations
 
+import os
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -17,12 +18,26 @@ def admin_url(url: str) -> str:
     return url_for(url, "postgres")
 
 
+def manage_env(url: str, **extra: str) -> dict:
+    """The environment for a manage.py child on the database at `url`: local settings, and no
+    broker, so tasks run in-process; `extra` adds or overrides variables."""
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.local", **extra}
+    env.pop("CELERY_BROKER_URL", None)
+    return env
+
+
+def drop(url: str, database: str) -> None:
+    """Drop `database` on the server at `url` if it exists, disconnecting its sessions."""
+    with psycopg.connect(admin_url(url), autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+
+
 def recreate(url: str, database: str, *, template: str | None = None, strategy: str | None = None) -> str:
     """Drop `database` if it exists and create it empty, or as a copy of `template` (`strategy`:
     CREATE DATABASE's, e.g. FILE_COPY, which checkpoints first). Returns its URL."""
     copy = f" TEMPLATE {template}" if template else ""
     copy += f" STRATEGY {strategy}" if strategy else ""
+    drop(url, database)
     with psycopg.connect(admin_url(url), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {database}{copy}")
     return url_for(url, database)

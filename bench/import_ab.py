@@ -25,13 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.cpu_time import CpuMeter  # noqa: E402
-from bench.databases import admin_url, recreate  # noqa: E402
+from bench.databases import admin_url, drop, manage_env, recreate  # noqa: E402
 
 
 def _manage(root: Path, url: str, *args: str) -> None:
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.local"}
-    env.pop("CELERY_BROKER_URL", None)
-    subprocess.run([sys.executable, str(root / "manage.py"), *args], env=env, cwd=root, check=True,
+    subprocess.run([sys.executable, str(root / "manage.py"), *args], env=manage_env(url), cwd=root, check=True,
                    capture_output=True)
 
 
@@ -77,9 +75,8 @@ def main() -> None:
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(before_root)], check=False)
             for side in ("before", "after"):
-                for name in (f"crm_ab_{side}", f"crm_ab_{side}_tpl"):
-                    subprocess.run(["psql", admin_url(url), "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
-                                   check=False)
+                drop(url, f"crm_ab_{side}")
+                drop(url, f"crm_ab_{side}_tpl")
 
 
 if __name__ == "__main__":

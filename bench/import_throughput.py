@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.cpu_time import CpuMeter, CpuUse  # noqa: E402
-from bench.databases import admin_url, recreate  # noqa: E402
+from bench.databases import admin_url, manage_env, recreate  # noqa: E402
 from bench.server_settings import BULK_SETTINGS, describe, server_settings  # noqa: E402
 
 BENCH_DB = "crm_bench"
@@ -49,18 +49,12 @@ def _psql(url: str, sql: str, *extra: str) -> str:
     return result.stdout
 
 
-def _env(url: str) -> dict:
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.local"}
-    env.pop("CELERY_BROKER_URL", None)  # the import runs in-process; no broker needed
-    return env
-
-
 def run_child(args: list[str], url: str) -> tuple[float, int, str, CpuUse]:
     """Run a manage.py command; returns (seconds, peak RSS in MB of that child, stdout, CPU used)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
     with CpuMeter() as meter:
-        result = subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=_env(url),
+        result = subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=manage_env(url),
                                 capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if result.returncode != 0:
@@ -94,7 +88,7 @@ django.setup()
 from bench.import_export_baseline import import_with_django_import_export
 print(import_with_django_import_export({str(path)!r}, {rows}))
 """
-    result = subprocess.run([sys.executable, "-c", code], env=_env(url), capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run([sys.executable, "-c", code], env=manage_env(url), capture_output=True, text=True, cwd=ROOT)
     if result.returncode != 0:
         sys.stderr.write(result.stdout + result.stderr)
         raise SystemExit("django-import-export run failed")

@@ -33,7 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.databases import admin_url, recreate, url_for  # noqa: E402
+from bench.databases import admin_url, manage_env, recreate, url_for  # noqa: E402
 from bench.server_settings import BULK_SETTINGS, describe, server_settings  # noqa: E402
 
 BENCH_DB = "crm_levels_bench"
@@ -194,8 +194,7 @@ def main() -> None:
     if not url.startswith("postgres"):
         raise SystemExit("set DATABASE_URL to a PostgreSQL server (the bench creates its own databases)")
     db = url_for(url, BENCH_DB) if args.reuse else recreate(url, BENCH_DB)
-    env = {**os.environ, "DATABASE_URL": db, "DJANGO_SETTINGS_MODULE": "config.settings.local"}
-    env.pop("CELERY_BROKER_URL", None)
+    env = manage_env(db)
     if not args.reuse:
         subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "--no-input", "-v", "0"],
                        env=env, check=True)

@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.databases import admin_url, recreate  # noqa: E402
+from bench.databases import admin_url, drop, manage_env, recreate  # noqa: E402
 
 BENCH_DB, COPY_A, COPY_B, PGBENCH_DB = "crm_loyalty_bench", "crm_loyalty_bench_a", "crm_loyalty_bench_b", "crm_loyalty_pgbench"
 WORKERS = 4
@@ -58,10 +58,7 @@ def vacuum(url: str) -> None:
 
 
 def env_for(url: str) -> dict:
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.local", "DJANGO_DEBUG": "0",
-           "DJANGO_LOG_LEVEL": "WARNING"}
-    env.pop("CELERY_BROKER_URL", None)
-    return env
+    return manage_env(url, DJANGO_DEBUG="0", DJANGO_LOG_LEVEL="WARNING")
 
 
 # ---------------------------------------------------------------- baseline
@@ -314,9 +311,8 @@ def main() -> None:
           f" ok={report['verify']['ok']}", flush=True)
     print(json.dumps(report, ensure_ascii=False, default=str))
     if not args.keep:
-        admin = admin_url(url)
         for database in (COPY_A, COPY_B, BENCH_DB, PGBENCH_DB):
-            psql(admin, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+            drop(url, database)
 
 
 if __name__ == "__main__":
