@@ -34,6 +34,17 @@ def test_ids_need_no_quoting_and_an_empty_list_is_an_empty_array():
     assert (ids, empty, array_param([3, 1, 2])) == ([3, 1, 2], [], "{3,1,2}")
 
 
+@postgres_only
+def test_none_goes_as_null_not_as_the_text_none():
+    # when
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::text[]", [array_param(["None", None])])
+        returned = cursor.fetchone()[0]
+
+    # then
+    assert returned == ["None", None]
+
+
 def test_filter_in_finds_the_rows_whose_value_is_in_the_list():
     # given
     wanted = Member.objects.create(code="M1", name='王"伟\\')
