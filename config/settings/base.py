@@ -117,6 +117,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",  # served locally: no CDN needed
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # One enum for the channel, whether a field is a model field or an input field.
+    "ENUM_NAME_OVERRIDES": {"ChannelEnum": "members.models.choices.Channel"},
 }
 
 # Celery: with no broker configured, tasks run eagerly in-process so the
