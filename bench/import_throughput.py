@@ -10,15 +10,22 @@ the absolute times are noisy:
 3. `manage.py import_orders --format jd` (30 % of its buyers are Tmall buyers);
 4. the Tmall file again (must change nothing);
 5. django-import-export's default import path (ModelResource.import_data) on the first
-   20,000 Tmall rows, into a scratch table of the same database.
+   --die-rows Tmall rows, into a fresh copy of the migrated empty database (crm_bench_die), so
+   that every row is an insert, as in our first import;
+6. our import of the same first --die-rows rows into another fresh copy (crm_bench_same),
+   timed like step 5 inside the process (Django's start-up left out of both).
+The bench's own checks (the re-import changed nothing; django-import-export inserted every row
+into an empty database and updated none; our import of the same rows made as many orders) are
+printed as they are made, and a failed one makes the bench exit with status 1.
 Peak memory is the largest RSS of an import process (getrusage of the child). Each step also
 prints the CPU seconds it used (the child, and the rest of the machine: the database server) and
 the shortest wall time that CPU allows on this machine's cores (bench/cpu_time.py).
 `--bulk-settings` runs everything (the baseline too) with the bulk-write server settings of
 bench/server_settings.py — a larger WAL budget between checkpoints and compressed full-page
 images — set with ALTER SYSTEM for the run and reset afterwards (needs a superuser; no restart).
-Needs DATABASE_URL pointing at a PostgreSQL server where it may create the database
-`crm_bench` (dropped and recreated; the URL's own database is never touched).
+Needs DATABASE_URL pointing at a PostgreSQL server where it may create the databases
+`crm_bench`, `crm_bench_template`, `crm_bench_die` and `crm_bench_same` (dropped and recreated;
+all but `crm_bench` are dropped at the end; the URL's own database is never touched).
 """
 
 from __future__ import annotations
@@ -31,16 +38,21 @@ import platform
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.checks import BenchChecks  # noqa: E402
 from bench.cpu_time import CpuMeter, CpuUse  # noqa: E402
-from bench.databases import admin_url, manage_env, recreate  # noqa: E402
+from bench.databases import admin_url, drop, manage_env, recreate  # noqa: E402
 from bench.server_settings import BULK_SETTINGS, describe, server_settings  # noqa: E402
 
 BENCH_DB = "crm_bench"
+TEMPLATE_DB = "crm_bench_template"  # migrated, empty: each step that needs an empty database copies it
+DIE_DB = "crm_bench_die"
+SAME_ROWS_DB = "crm_bench_same"
 
 
 def _psql(url: str, sql: str, *extra: str) -> str:
@@ -80,20 +92,78 @@ def baseline_copy(url: str, path: Path) -> tuple[float, int, CpuUse]:
     return seconds, rows, meter.use
 
 
-def import_export_rate(url: str, path: Path, rows: int) -> tuple[float, int]:
-    """django-import-export's default path on the first `rows` rows (no identity resolution at all)."""
-    code = f"""
-import django, time, tablib, csv, itertools
-django.setup()
-from bench.import_export_baseline import import_with_django_import_export
-print(import_with_django_import_export({str(path)!r}, {rows}))
-"""
+def _timed_in_child(url: str, code: str, what: str) -> dict:
+    """Run `code` (which prints one JSON object last) in a Django child process on `url`."""
+    code = f"import json, django\ndjango.setup()\n{code}"
     result = subprocess.run([sys.executable, "-c", code], env=manage_env(url), capture_output=True, text=True, cwd=ROOT)
     if result.returncode != 0:
         sys.stderr.write(result.stdout + result.stderr)
-        raise SystemExit("django-import-export run failed")
-    seconds, imported = json.loads(result.stdout.strip().splitlines()[-1])
-    return seconds, imported
+        raise SystemExit(f"{what} failed")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def import_export_rate(url: str, path: Path, rows: int) -> dict:
+    """django-import-export's default path on the first `rows` rows (no identity resolution at all):
+    seconds of `import_data`, rows read, inserted (new) and updated."""
+    return _timed_in_child(url, f"""
+from bench.import_export_baseline import import_with_django_import_export
+print(json.dumps(import_with_django_import_export({str(path)!r}, {rows})))
+""", "django-import-export run")
+
+
+def our_import_in_process(url: str, path: Path) -> float:
+    """Seconds of `import_orders --format tmall` called in-process (Django's start-up left out, as
+    for django-import-export)."""
+    return _timed_in_child(url, f"""
+import io, time
+from django.core.management import call_command
+start = time.perf_counter()
+call_command("import_orders", "--format", "tmall", {str(path)!r}, stdout=io.StringIO())
+print(json.dumps({{"seconds": time.perf_counter() - start}}))
+""", "our import of the same rows")["seconds"]
+
+
+def first_rows_file(path: Path, rows: int, directory: Path) -> Path:
+    """A copy of the header and the first `rows` records of the CSV at `path`, byte for byte."""
+    with open(path, encoding="gb18030", newline="") as handle:
+        reader = csv.reader(handle)
+        for _ in range(rows + 1):
+            if next(reader, None) is None:
+                break
+        lines = reader.line_num  # physical lines of header + rows (a quoted field may span lines)
+    target = directory / f"{path.stem}_first{rows}{path.suffix}"
+    with open(path, "rb") as source, open(target, "wb") as out:
+        for _ in range(lines):
+            out.write(source.readline())
+    return target
+
+
+def order_count(url: str) -> int:
+    return int(_psql(url, "SELECT count(*) FROM members_order").strip())
+
+
+def check_reimport_unchanged(checks: BenchChecks, before: dict, after: dict) -> bool:
+    """Step 4: a second import of the same file must change no order and no member."""
+    return checks.expect(after == before, "re-import of the same file changed nothing",
+                         f"before {before}, after {after}")
+
+
+def check_baseline_inserted(checks: BenchChecks, rows: int, orders_before: int, result: dict,
+                            orders_after: int) -> bool:
+    """Step 5: the baseline must do the work of a first import — insert every row into an empty
+    database — not update orders that are already there."""
+    return checks.expect(
+        orders_before == 0 and result["rows"] == rows and result["new"] == rows and result["update"] == 0
+        and orders_after == rows,
+        f"django-import-export inserted all {rows:,} rows into an empty database",
+        f"orders before {orders_before:,}, rows read {result['rows']:,}, new {result['new']:,}, "
+        f"updated {result['update']:,}, orders after {orders_after:,}")
+
+
+def check_same_orders(checks: BenchChecks, ours: int, theirs: int) -> bool:
+    """Step 6: both sides of the same-rows comparison made the same orders."""
+    return checks.expect(ours == theirs, "our import of the same rows made as many orders as django-import-export",
+                         f"ours {ours:,}, django-import-export {theirs:,}")
 
 
 def counts(url: str) -> dict:
@@ -104,7 +174,7 @@ def counts(url: str) -> dict:
     return json.loads(_psql(url, sql))
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tmall-rows", type=int, default=1_000_000)
     parser.add_argument("--buyers", type=int, default=300_000)
@@ -131,13 +201,15 @@ def main() -> None:
     print(f"files: {tmall} ({tmall.stat().st_size / 1e6:.0f} MB), {jd} ({jd.stat().st_size / 1e6:.0f} MB)")
 
     with server_settings(admin_url(url), BULK_SETTINGS if args.bulk_settings else None):
-        run_all(args, url, tmall, jd)
+        return run_all(args, url, tmall, jd)
 
 
-def run_all(args, url: str, tmall: Path, jd: Path) -> None:
-    db = recreate(url, BENCH_DB)
+def run_all(args, url: str, tmall: Path, jd: Path) -> int:
+    checks = BenchChecks()
+    template = recreate(url, TEMPLATE_DB)
+    run_child(["migrate", "--no-input", "-v", "0"], template)
+    db = recreate(url, BENCH_DB, template=TEMPLATE_DB)
     print(f"server settings: {describe(db)}")
-    run_child(["migrate", "--no-input", "-v", "0"], db)
     copy_s, copy_rows, copy_cpu = baseline_copy(db, tmall)
     print(f"baseline psql \\copy: {copy_rows:,} rows in {copy_s:.1f} s ({copy_rows / copy_s:,.0f} rows/s); "
           f"{copy_cpu.describe()}")
@@ -150,11 +222,26 @@ def run_all(args, url: str, tmall: Path, jd: Path) -> None:
     print(f"import jd: {jd_s:.1f} s, peak RSS {jd_mb} MB; {after_jd}; {jd_cpu.describe()}")
     again_s, again_mb, again_out, again_cpu = run_child(["import_orders", "--format", "tmall", str(tmall)], db)
     after_again = counts(db)
-    unchanged = after_again == after_jd
-    print(f"re-import tmall: {again_s:.1f} s, peak RSS {again_mb} MB; database unchanged: {unchanged}; "
-          f"{again_cpu.describe()}")
-    die_s, die_rows = import_export_rate(db, tmall, args.die_rows)
-    print(f"django-import-export: {die_rows:,} rows in {die_s:.1f} s ({die_rows / die_s:,.0f} rows/s)")
+    print(f"re-import tmall: {again_s:.1f} s, peak RSS {again_mb} MB; {again_cpu.describe()}")
+    check_reimport_unchanged(checks, after_jd, after_again)
+
+    die_db = recreate(url, DIE_DB, template=TEMPLATE_DB)
+    die_before = order_count(die_db)
+    die = import_export_rate(die_db, tmall, args.die_rows)
+    die_s, die_rows = die["seconds"], die["rows"]
+    print(f"django-import-export, empty database: {die_rows:,} rows in {die_s:.1f} s ({die_rows / die_s:,.0f} rows/s); "
+          f"new {die['new']:,}, updated {die['update']:,}")
+    die_orders = order_count(die_db)
+    check_baseline_inserted(checks, args.die_rows, die_before, die, die_orders)
+
+    same_db = recreate(url, SAME_ROWS_DB, template=TEMPLATE_DB)
+    with tempfile.TemporaryDirectory(prefix="import-bench-") as scratch:
+        same_s = our_import_in_process(same_db, first_rows_file(tmall, args.die_rows, Path(scratch)))
+    same_orders = order_count(same_db)
+    print(f"ours on the same {args.die_rows:,} rows, empty database: {same_s:.1f} s ({same_orders / same_s:,.0f} rows/s)")
+    check_same_orders(checks, same_orders, die_orders)
+    for database in (DIE_DB, SAME_ROWS_DB, TEMPLATE_DB):
+        drop(url, database)
 
     ours_rate = copy_rows / first_s
     print()
@@ -165,12 +252,16 @@ def run_all(args, url: str, tmall: Path, jd: Path) -> None:
           f"(CPU {first_cpu.total:.1f} s / {os.cpu_count()} against {copy_s:.1f} s of \\copy)")
     print(f"re-import / \\copy      = {again_s / copy_s:.1f}x   (target <= 5x)")
     print(f"peak memory            = {max(first_mb, jd_mb, again_mb)} MB (target <= 1536 MB)")
-    print(f"ours / import-export   = {ours_rate / (die_rows / die_s):.0f}x rows/s   (target >= 20x)")
-    print(f"  its CPU alone allows no more than {copy_rows / first_cpu.floor() / (die_rows / die_s):.0f}x")
-    print(f"jd import              = {jd_s:.1f} s for {args.jd_rows:,} rows")
+    print(f"ours / import-export   = {ours_rate / (die_rows / die_s):.1f}x rows/s   (target >= 20x; our first import "
+          f"of {copy_rows:,} rows against django-import-export's {die_rows:,}, both into an empty database)")
+    print(f"  its CPU alone allows no more than {copy_rows / first_cpu.floor() / (die_rows / die_s):.1f}x")
+    print(f"  on the same {die_rows:,} rows = {die_s / same_s:.1f}x rows/s (both timed in-process)")
+    print(f"jd import              = {jd_s:.1f} s for {jd.name}")
     for label, out in (("tmall", first_out), ("jd", jd_out), ("tmall again", again_out)):
         print(f"\n--- summary: {label}\n{out.strip()}")
+    print()
+    return checks.exit_code()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
