@@ -3,17 +3,22 @@
 Permissions are (re)applied after every migrate so that models added later by
 higher apps reach the right roles without another data migration. A pattern is
 "app_label.codename" where codename may end in "*" (e.g. "members.view_*").
+A permission in GRANTED_BY_NAME_ONLY reaches a role only when the role lists it by name:
+a pattern never grants it (finance data must not reach guides through "loyalty.view_*").
 """
 
 from fnmatch import fnmatch
 
-ADMIN, OPERATOR, GUIDE = "管理员", "运营", "导购"
+ADMIN, OPERATOR, GUIDE, FINANCE = "管理员", "运营", "导购", "财务"
+
+LIABILITY_REPORT = "loyalty.view_liability_report"
+GRANTED_BY_NAME_ONLY = {LIABILITY_REPORT}
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Loyalty/system admins: every rule and record in the product apps, beat schedules, read users.
     ADMIN: [
         "members.*", "loyalty.*", "tagging.*", "insights.*", "campaigns.*",
-        "django_celery_beat.*", "auth.view_user", "auth.view_group",
+        "django_celery_beat.*", "auth.view_user", "auth.view_group", LIABILITY_REPORT,
     ],
     # Marketing/data operators: see everything, fix profiles, run imports, decide the review queue.
     OPERATOR: [
@@ -26,7 +31,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "members.view_member", "members.view_order", "members.view_orderline", "members.view_store",
         "members.add_consentrecord", "members.view_consentrecord", "loyalty.view_*", "tagging.view_*",
     ],
+    # Finance: the points liability report and its downloads, and the accounts and ledger behind it.
+    FINANCE: [
+        LIABILITY_REPORT, "loyalty.view_pointsaccounttype", "loyalty.view_pointsaccount", "loyalty.view_ledgerentry",
+    ],
 }
+
+
+def _grants(pattern: str, permission: str) -> bool:
+    if permission in GRANTED_BY_NAME_ONLY:
+        return pattern == permission
+    return fnmatch(permission, pattern)
 
 
 def sync_role_permissions(**kwargs) -> None:
@@ -37,6 +52,6 @@ def sync_role_permissions(**kwargs) -> None:
         group, _ = Group.objects.get_or_create(name=role)
         wanted = [
             p for p in permissions
-            if any(fnmatch(f"{p.content_type.app_label}.{p.codename}", pattern) for pattern in patterns)
+            if any(_grants(pattern, f"{p.content_type.app_label}.{p.codename}") for pattern in patterns)
         ]
         group.permissions.set(wanted)

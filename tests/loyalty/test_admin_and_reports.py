@@ -176,7 +176,7 @@ def test_the_liability_page_needs_login_and_the_view_permission(client, funded):
 
 
 def test_the_liability_page_renders_and_is_linked_from_the_nav(client, funded):
-    login(client, "viewer", perms=("loyalty.view_pointsaccount",))
+    login(client, "viewer", perms=("loyalty.view_liability_report",))
 
     page = client.get(reverse("loyalty:liability")).content.decode()
     home = client.get("/").content.decode()
@@ -189,7 +189,7 @@ def test_the_liability_exports_neutralise_formulas(client, make_type, account):
     hostile = make_type(name="=HYPERLINK(\"http://x\")")
     acct = account(hostile)
     adjust(account=acct, points=5, reason="测试")
-    login(client, "viewer", perms=("loyalty.view_pointsaccount",))
+    login(client, "viewer", perms=("loyalty.view_liability_report",))
     url = reverse("loyalty:liability")
 
     csv_response = client.get(url, {"format": "csv", "section": "outstanding"})
