@@ -1,4 +1,5 @@
 import threading
+import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -45,12 +46,22 @@ def login(client, username, *, group=None, perms=(), staff=True):
     return user
 
 
-def in_thread(work, errors: list) -> threading.Thread:
+# How long a concurrency test waits for its threads, and its threads for each other at a barrier.
+# Generous for a busy 2-core CI machine; a thread still running after it is stuck, not slow.
+THREAD_TIMEOUT = 60
+BARRIER_TIMEOUT = 30
+
+
+def in_thread(work, errors: list, *, name: str | None = None) -> threading.Thread:
     """Start `work` in a thread of its own (its own database connection, closed at the end);
-    an exception it raises is appended to `errors` for the test to assert on."""
+    an exception it raises is appended to `errors` for the test to assert on.
+
+    Finish with `join_all`, which fails the test if the thread never ends. The thread is a
+    daemon, so a stuck one cannot keep the test run from exiting."""
 
     def run():
         try:
+            thread.backend_pid = _backend_pid()
             work()
         except Exception as error:  # noqa: BLE001 - collected and asserted by the test
             errors.append(error)
@@ -58,6 +69,43 @@ def in_thread(work, errors: list) -> threading.Thread:
             close_old_connections()
             connection.close()
 
-    thread = threading.Thread(target=run)
+    thread = threading.Thread(target=run, name=name or getattr(work, "__name__", None), daemon=True)
+    thread.backend_pid = None
     thread.start()
     return thread
+
+
+def start_together(parties: int, timeout: float = BARRIER_TIMEOUT) -> threading.Barrier:
+    """A barrier for `parties` threads that gives up after `timeout` seconds: if one thread never
+    arrives, the others raise BrokenBarrierError (collected by in_thread) instead of waiting for ever."""
+    return threading.Barrier(parties, timeout=timeout)
+
+
+def join_all(threads, timeout: float = THREAD_TIMEOUT) -> None:
+    """Wait for every thread, `timeout` seconds in all; fail the test naming each one still running.
+
+    A stuck thread's PostgreSQL session is ended first: its locks would otherwise block the
+    test's own clean-up (TRUNCATE) and turn one failure into a hung run."""
+    deadline = time.monotonic() + timeout
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    stuck = [thread for thread in threads if thread.is_alive()]
+    if stuck:
+        _end_sessions(thread.backend_pid for thread in stuck)
+        names = ", ".join(thread.name for thread in stuck)
+        pytest.fail(f"{len(stuck)} of {len(threads)} threads did not finish within {timeout:g} s: {names}")
+
+
+def _backend_pid() -> int | None:
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def _end_sessions(pids) -> None:
+    pids = [pid for pid in pids if pid is not None]
+    if pids:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) AS pid", [pids])

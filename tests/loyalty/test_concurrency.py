@@ -1,7 +1,6 @@
 """Concurrent spends, earns and jobs on PostgreSQL with real threads (each its own connection)."""
 
 import random
-import threading
 from decimal import Decimal
 
 import pytest
@@ -9,7 +8,7 @@ import pytest
 from loyalty.errors import InsufficientPoints
 from loyalty.models import EntryKind, LedgerEntry, PointsAccount
 from loyalty.services import award_orders, earn, expire_lots, redeem
-from tests.conftest import at, in_thread, postgres_only
+from tests.conftest import at, in_thread, join_all, postgres_only, start_together
 
 from .conftest import assert_ledger_ok, balances
 
@@ -17,19 +16,18 @@ pytestmark = [postgres_only, pytest.mark.django_db(transaction=True, serialized_
 
 
 def run_concurrently(jobs):
-    """Start every job at once (barrier); returns (results, unexpected errors)."""
-    results, errors, barrier = [], [], threading.Barrier(len(jobs))
+    """Start every job at once (barrier); returns (results, unexpected errors). Fails the test
+    if a job never finishes."""
+    results, errors, barrier = [], [], start_together(len(jobs))
 
-    def start(job):
+    def start(n, job):
         def work():
             barrier.wait()
             results.append(job())
 
-        return in_thread(work, errors)
+        return in_thread(work, errors, name=f"job-{n}-{getattr(job, '__name__', 'job')}")
 
-    threads = [start(job) for job in jobs]
-    for thread in threads:
-        thread.join(timeout=120)
+    join_all([start(n, job) for n, job in enumerate(jobs)], timeout=120)
     return results, errors
 
 

@@ -12,7 +12,7 @@ from loyalty.levels.review import review_levels
 from loyalty.levels.services import member_level_for, set_manual_level
 from loyalty.models import Level, LevelChange, LevelChangeKind, LevelScheme, MemberLevel
 from loyalty.services import open_role
-from tests.conftest import at, in_thread, postgres_only
+from tests.conftest import at, in_thread, join_all, postgres_only
 
 pytestmark = [postgres_only, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 ON = date(2027, 1, 1)
@@ -40,16 +40,15 @@ def test_the_review_waits_for_a_manual_level_being_set_and_keeps_it(gold_row):
             locked.set()
             release.wait(10)
 
-    writer = in_thread(set_floor, errors)
+    writer = in_thread(set_floor, errors, name="admin-setting-floor")
     assert locked.wait(10)
 
     # When the review of the day starts meanwhile
-    reviewer = in_thread(lambda: review_levels(on=ON, scheme=gold_row.scheme), errors)
+    reviewer = in_thread(lambda: review_levels(on=ON, scheme=gold_row.scheme), errors, name="review")
     reviewer.join(0.5)
     waited = reviewer.is_alive()
     release.set()
-    writer.join(10)
-    reviewer.join(30)
+    join_all([writer, reviewer])
 
     # Then it waited for the admin's commit and then kept the floor instead of lowering the level
     assert errors == [] and waited
@@ -106,16 +105,15 @@ def test_a_level_being_given_to_a_member_cannot_be_deleted_meanwhile(gold_row):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("DELETE FROM loyalty_level WHERE id = %s", [fresh.pk])
 
-    writer = in_thread(move, errors)
+    writer = in_thread(move, errors, name="level-move")
     assert moved.wait(10)
 
     # When the level is deleted in SQL meanwhile
-    deleter = in_thread(delete, errors)
+    deleter = in_thread(delete, errors, name="level-delete")
     deleter.join(0.5)
     waited = deleter.is_alive()
     release.set()
-    writer.join(10)
-    deleter.join(10)
+    join_all([writer, deleter])
 
     # Then the delete waited for the move to commit and then failed: the member's level exists
     assert waited

@@ -1,14 +1,12 @@
 """Levels under concurrency on PostgreSQL: simultaneous evaluations of the same people never
 duplicate a level row, its initial record or an upgrade."""
 
-import threading
-
 import pytest
 
 from loyalty.levels.services import evaluate_upgrades
 from loyalty.models import LevelChange, LevelChangeKind, LevelScheme, MemberLevel, PointsAccountType, RoleType
 from loyalty.services import earn, open_account
-from tests.conftest import at, in_thread, postgres_only
+from tests.conftest import at, in_thread, join_all, postgres_only, start_together
 
 pytestmark = [postgres_only, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -23,15 +21,13 @@ def test_many_evaluations_of_the_same_members_at_once_write_each_change_once(mem
         earn(account=account, points=6000, occurred_at=at("2026-03-01"), idempotency_key="g", now=at("2026-03-01"))
 
     # When eight threads evaluate all of them at the same moment
-    errors, barrier = [], threading.Barrier(8)
+    errors, barrier = [], start_together(8)
 
     def work():
         barrier.wait()
         evaluate_upgrades(member_ids=[p.pk for p in people], now=at("2026-03-02"))
 
-    threads = [in_thread(work, errors) for _ in range(8)]
-    for thread in threads:
-        thread.join(timeout=60)
+    join_all([in_thread(work, errors, name=f"evaluator-{n}") for n in range(8)])
 
     # Then nothing failed and each member has one level row, one initial record and one upgrade to 金卡
     assert errors == []

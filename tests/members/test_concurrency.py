@@ -1,29 +1,25 @@
 """Concurrent resolution on PostgreSQL: overlapping people never duplicate or deadlock."""
 
-import threading
-
 import pytest
 
 from members.models import Identity, Member, MemberStatus
 from members.services import IncomingRecord, resolve_record
-from tests.conftest import in_thread, postgres_only
+from tests.conftest import in_thread, join_all, postgres_only, start_together
 
 pytestmark = [postgres_only, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def run_concurrently(records):
-    errors, barrier = [], threading.Barrier(len(records))
+    errors, barrier = [], start_together(len(records))
 
     def start(record):
         def work():
             barrier.wait()
             resolve_record(record)
 
-        return in_thread(work, errors)
+        return in_thread(work, errors, name=f"resolve-{record.channel}-{record.external_id}")
 
-    threads = [start(r) for r in records]
-    for thread in threads:
-        thread.join(timeout=60)
+    join_all([start(r) for r in records])
     return errors
 
 

@@ -1,13 +1,11 @@
 """The import engine end to end: files in, people and orders out, idempotent, resumable, with row errors."""
 
-import threading
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from members import hooks
 from members.imports import engine
@@ -25,7 +23,7 @@ from members.models import (
     PendingOrderLine,
     SourceProfile,
 )
-from tests.conftest import postgres_only
+from tests.conftest import in_thread, join_all, postgres_only
 
 pytestmark = pytest.mark.django_db
 
@@ -343,20 +341,11 @@ def test_two_overlapping_files_imported_at_once_make_no_duplicates(tmp_path):
     b = write_csv(tmp_path / "b.csv", TMALL_HEADER, rows[40:])
     errors = []
 
-    def run(path):
-        try:
-            import_file(kind="orders", format_key="tmall", path=path, chunk_rows=10)
-        except Exception as error:  # surfaced below
-            errors.append(error)
-        finally:
-            connection.close()
+    def importing(path):
+        return lambda: import_file(kind="orders", format_key="tmall", path=path, chunk_rows=10)
 
     # when
-    threads = [threading.Thread(target=run, args=(p,)) for p in (a, b)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    join_all([in_thread(importing(p), errors, name=f"import-{p.name}") for p in (a, b)], timeout=120)
 
     # then
     assert not errors
