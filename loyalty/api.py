@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from members.masking import shown_text
 from members.models import Member, MemberStatus
 
 from .errors import IdempotencyConflict, InsufficientPoints, LoyaltyError
@@ -38,6 +39,7 @@ def needs(permission: str) -> type[BasePermission]:
 
 
 class EntrySerializer(serializers.ModelSerializer):
+    reason = serializers.SerializerMethodField()
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     order_no = serializers.CharField(source="order.external_no", read_only=True, default=None)
 
@@ -45,6 +47,11 @@ class EntrySerializer(serializers.ModelSerializer):
         model = LedgerEntry
         fields = ["id", "account", "kind", "kind_display", "amount", "pending_delta", "lifetime_delta", "unrecovered",
                   "order_no", "related_entry", "reason", "actor_label", "occurred_at", "created_at"]
+
+    def get_reason(self, entry) -> str:
+        # Staff type reasons such as "礼品寄至 139…": masked unless the caller may see phones.
+        request = self.context.get("request")
+        return shown_text(entry.reason, request.user if request else None)
 
 
 class AccountSerializer(serializers.ModelSerializer):
@@ -148,7 +155,7 @@ class PointsAccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         account = self.get_object()
         entries = LedgerEntry.objects.filter(account=account).select_related("order").order_by("-occurred_at", "-pk")
         page = self.paginate_queryset(entries)
-        return self.get_paginated_response(EntrySerializer(page, many=True).data)
+        return self.get_paginated_response(EntrySerializer(page, many=True, context={"request": request}).data)
 
     @extend_schema(
         request=RedeemInputSerializer, parameters=[IDEMPOTENCY_HEADER],

@@ -7,12 +7,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from members.cleaning import mask_mobile, normalize_identifier
+from members.masking import mask_data, may_reveal, shown_text
 from members.models import Channel, IdentifierKind, Member, MemberStatus
 from members.services import IncomingRecord, MembersError, resolve_record
 
 
 class MemberSerializer(serializers.ModelSerializer):
     mobile = serializers.SerializerMethodField()
+    attributes = serializers.SerializerMethodField()
     home_store = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
@@ -27,6 +29,10 @@ class MemberSerializer(serializers.ModelSerializer):
         if member.mobile and user.has_perm("members.reveal_phone"):
             return member.mobile
         return mask_mobile(member.mobile) if member.mobile else member.mobile_masked
+
+    def get_attributes(self, member) -> dict:
+        # Imported custom attributes are free text: phones and e-mails in them are masked.
+        return member.attributes if may_reveal(self.context["request"].user) else mask_data(member.attributes)
 
 
 class ResolveInputSerializer(serializers.Serializer):
@@ -95,7 +101,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 "created": result.created,
                 "merged_codes": [m.absorbed.code for m in result.merges],
                 "queued_for_review": len(result.queued),
-                "notes": result.notes,
+                "notes": [shown_text(note, request.user) for note in result.notes],
             },
             context={"request": request},
         )

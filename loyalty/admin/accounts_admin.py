@@ -11,11 +11,16 @@ from django.utils.html import format_html, format_html_join
 from loyalty.errors import LoyaltyError
 from loyalty.models import JobRun, LedgerEntry, MemberRole, PointsAccount, PointsLot, RoleStatus
 from loyalty.services import adjust, end_role, open_role
-from members.admin.common import ReadOnlyAdminMixin, admin_link
+from members.admin.common import PhoneMaskingMixin, ReadOnlyAdminMixin, admin_link
+from members.admin.pii_lookups import PiiLookupGuardMixin, declare_pii_fields
+from members.masking import mask_text
 
 from .forms import AdjustForm, MemberRoleForm
 
 RECENT_ROWS = 50
+
+# Staff-written reasons and caller-chosen keys can carry a phone.
+declare_pii_fields("loyalty.ledgerentry", "reason", "idempotency_key")
 
 
 def local(moment) -> str:
@@ -28,7 +33,7 @@ def _member_link(member):
 
 
 @admin.register(MemberRole)
-class MemberRoleAdmin(admin.ModelAdmin):
+class MemberRoleAdmin(PiiLookupGuardMixin, admin.ModelAdmin):
     form = MemberRoleForm
     list_display = ("member_link", "role_type", "status", "started_on", "ended_on")
     list_filter = ("role_type", "status")
@@ -73,7 +78,7 @@ class MemberRoleAdmin(admin.ModelAdmin):
 
 
 @admin.register(PointsAccount)
-class PointsAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PointsAccountAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("id", "member_link", "role", "account_type", "available", "pending", "lifetime_earned", "status")
     list_filter = ("account_type", "status", "member_role__role_type")
     search_fields = ("=member__code",)
@@ -111,12 +116,16 @@ class PointsAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         url = reverse("admin:loyalty_ledgerentry_changelist") + f"?account__id__exact={obj.pk}"
         rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
             (local(e.occurred_at), e.get_kind_display(), f"{e.amount:+d}",
-             f"{e.pending_delta:+d}" if e.pending_delta else "", e.reason, e.actor_label) for e in entries
+             f"{e.pending_delta:+d}" if e.pending_delta else "", self._reason(obj, e), e.actor_label)
+            for e in entries
         ))
         return format_html(
             '<table><thead><tr><th>时间</th><th>类型</th><th>可用</th><th>待发放</th><th>原因</th><th>来源</th></tr>'
             '</thead><tbody>{}</tbody></table><a href="{}">全部流水</a>', rows, url,
         )
+
+    def _reason(self, account, entry) -> str:
+        return entry.reason if self.reveals(account) else mask_text(entry.reason)
 
     @admin.display(description="未用完的批次")
     def open_lots(self, obj):
@@ -166,11 +175,11 @@ class PointsAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class LedgerEntryAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Append-only: no add, change or delete — a correction is a new entry (手工调整 on the account)."""
 
     list_display = ("occurred_at", "account_link", "member_code", "kind", "amount", "pending_delta",
-                    "lifetime_delta", "unrecovered", "order", "reason", "actor_label")
+                    "lifetime_delta", "unrecovered", "order", "reason_shown", "actor_label")
     list_filter = ("kind", "account__account_type")
     search_fields = ("=account__member__code", "=order__external_no", "=idempotency_key")
     search_help_text = "会员编号、订单编号或幂等键（精确）"
@@ -178,7 +187,7 @@ class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
     ordering = ("-occurred_at", "-id")
     fields = ("account", "kind", "amount", "pending_delta", "lifetime_delta", "unrecovered", "order", "rule",
-              "related_entry", "merge_record", "idempotency_key", "reason", "actor", "actor_label", "occurred_at",
+              "related_entry", "merge_record", "idempotency_key", "reason_shown", "actor", "actor_label", "occurred_at",
               "created_at", "lots_drawn")
     readonly_fields = fields
 
@@ -189,6 +198,10 @@ class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="会员")
     def member_code(self, obj):
         return obj.account.member.code
+
+    @admin.display(description="原因")
+    def reason_shown(self, obj):
+        return obj.reason if self.reveals(obj) else mask_text(obj.reason)
 
     @admin.display(description="批次使用")
     def lots_drawn(self, obj):
@@ -201,7 +214,7 @@ class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(JobRun)
-class JobRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class JobRunAdmin(PiiLookupGuardMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("job", "business_date", "status", "counts", "triggered_by", "started_at", "finished_at")
     list_filter = ("job", "status")
     date_hierarchy = "business_date"

@@ -5,6 +5,7 @@ from django.utils.html import format_html
 
 from loyalty.models import EarnRule, PointsAccountType, RoleType
 from loyalty.selectors import preview_rule
+from members.admin.pii_lookups import PiiLookupGuardMixin
 
 from .forms import EarnRuleForm
 
@@ -17,14 +18,14 @@ class NoDeleteMixin:
 
 
 @admin.register(RoleType)
-class RoleTypeAdmin(NoDeleteMixin, admin.ModelAdmin):
+class RoleTypeAdmin(PiiLookupGuardMixin, NoDeleteMixin, admin.ModelAdmin):
     list_display = ("code", "name", "is_buyer_role", "active", "description")
     list_filter = ("active", "is_buyer_role")
     search_fields = ("code", "name")
 
 
 @admin.register(PointsAccountType)
-class PointsAccountTypeAdmin(NoDeleteMixin, admin.ModelAdmin):
+class PointsAccountTypeAdmin(PiiLookupGuardMixin, NoDeleteMixin, admin.ModelAdmin):
     list_display = ("code", "name", "expiry_summary", "pending_days", "allow_negative", "active")
     list_filter = ("active", "expiry_policy", "allow_negative")
     search_fields = ("code", "name")
@@ -55,7 +56,7 @@ class PointsAccountTypeAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(EarnRule)
-class EarnRuleAdmin(NoDeleteMixin, admin.ModelAdmin):
+class EarnRuleAdmin(PiiLookupGuardMixin, NoDeleteMixin, admin.ModelAdmin):
     form = EarnRuleForm
     list_display = ("name", "account_type", "basis_summary", "trigger", "priority", "stackable", "window", "active")
     list_filter = ("active", "account_type", "trigger", "basis", "stackable")

@@ -23,11 +23,16 @@ from loyalty.levels.preview import preview_impact
 from loyalty.levels.services import set_manual_level
 from loyalty.models import Benefit, Level, LevelChange, LevelScheme, MemberLevel
 from members.admin.common import ReadOnlyTabularInline
+from members.admin.pii_lookups import PiiLookupGuardMixin, declare_pii_fields
 from members.models import Member
+
+# Staff-written reasons can carry a phone: not for filtering or sorting by users who may not see it.
+declare_pii_fields("loyalty.memberlevel", "floor_reason")
+declare_pii_fields("loyalty.levelchange", "rule")
 
 
 @admin.register(Benefit)
-class BenefitAdmin(admin.ModelAdmin):
+class BenefitAdmin(PiiLookupGuardMixin, admin.ModelAdmin):
     list_display = ("name", "code", "kind", "value", "active", "level_names")
     list_filter = ("kind", "active")
     search_fields = ("name", "code")
@@ -46,7 +51,7 @@ class LevelInline(admin.TabularInline):
 
 
 @admin.register(LevelScheme)
-class LevelSchemeAdmin(admin.ModelAdmin):
+class LevelSchemeAdmin(PiiLookupGuardMixin, admin.ModelAdmin):
     list_display = ("name", "code", "role_type", "metric", "review_period", "downgrade_policy", "active",
                     "threshold_link")
     list_filter = ("role_type", "metric", "review_period", "active")
@@ -162,7 +167,7 @@ class LevelChangeInline(ReadOnlyTabularInline):
 
 
 @admin.register(MemberLevel)
-class MemberLevelAdmin(admin.ModelAdmin):
+class MemberLevelAdmin(PiiLookupGuardMixin, admin.ModelAdmin):
     list_display = ("member", "scheme", "level", "reached_at", "next_review_on", "floor_level", "floor_until")
     list_filter = ("scheme", "level")
     search_fields = ("member__code", "member__name")
@@ -211,7 +216,7 @@ class MemberLevelAdmin(admin.ModelAdmin):
 
 
 @admin.register(LevelChange)
-class LevelChangeAdmin(admin.ModelAdmin):
+class LevelChangeAdmin(PiiLookupGuardMixin, admin.ModelAdmin):
     list_display = ("created_at", "member", "scheme", "kind", "from_level", "to_level", "metric_value", "rule",
                     "actor_label")
     list_filter = ("scheme", "kind")

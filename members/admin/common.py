@@ -1,7 +1,6 @@
 """Shared admin helpers: phone masking by permission, read-only inlines, links, pretty JSON."""
 
 import json
-import re
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -11,17 +10,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from members import cleaning
+from members.masking import REVEAL_PERMISSION, mask_data, mask_text
 from members.models import IdentifierKind
 
-REVEAL_PHONE = "members.reveal_phone"
-
-# Keys that hold a phone number in snapshots and raw channel values.
-_PHONE_KEYS = {"mobile", "联系手机", "联系电话", "手机号"}
-
-
-# Phones inside free text (reasons, "mobile:+86…" account ids): CN mobiles with or without +86,
-# and any E.164 number. Over-masking an 11-digit id is the safe side of the trade.
-_PHONE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[ -]?1[3-9]\d{9}|\+\d{8,15}|1[3-9]\d{9})(?!\d)")
+REVEAL_PHONE = REVEAL_PERMISSION
 
 RULE_LABELS = {
     **{kind.value: kind.label for kind in IdentifierKind},
@@ -63,22 +55,14 @@ def masked(value: str) -> str:
     return cleaning.mask_mobile(value) or "****"
 
 
-def mask_phones_in_text(text: str) -> str:
-    """Mask every mobile number inside free text such as a merge reason or an account id."""
-    if not text:
-        return text
-    return _PHONE_IN_TEXT.sub(lambda match: masked(match.group(0)), text)
+# The one free-text masking function (members/masking.py). members/web/imports.py still
+# imports it from here under its old name.
+mask_phones_in_text = mask_text
 
 
 def mask_phones_in(data: dict) -> dict:
-    """Copy of a snapshot / raw dict with phones masked (phone keys, and phones inside other text)."""
-    if not isinstance(data, dict):
-        return data
-    return {
-        key: masked(str(value)) if key in _PHONE_KEYS and value
-        else mask_phones_in_text(value) if isinstance(value, str) else value
-        for key, value in data.items()
-    }
+    """Copy of a snapshot / raw dict with phones and e-mails masked (phone keys, and inside other text)."""
+    return mask_data(data) if isinstance(data, dict) else data
 
 
 class PhoneMaskingMixin:
@@ -168,7 +152,7 @@ class MaskedTitleMixin:
     change_form_template = "admin/members/masked_change_form.html"
 
     def masked_title(self, obj) -> str:
-        return mask_phones_in_text(str(obj))
+        return mask_text(str(obj))
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and not can_reveal_phone(request):

@@ -7,10 +7,11 @@ from members.services import record_consent
 
 from .common import admin_link
 from .forms import AttributeDefinitionForm, ConsentRecordForm
+from .pii_lookups import PiiLookupGuardMixin
 
 
 @admin.register(AttributeDefinition)
-class AttributeDefinitionAdmin(admin.ModelAdmin):
+class AttributeDefinitionAdmin(PiiLookupGuardMixin, admin.ModelAdmin):
     form = AttributeDefinitionForm
     list_display = ("key", "label", "type", "required", "is_active")
     list_filter = ("type", "required", "is_active")
@@ -25,7 +26,7 @@ class AttributeDefinitionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(admin.ModelAdmin):
+class ConsentRecordAdmin(PiiLookupGuardMixin, admin.ModelAdmin):
     """Append-only: a new record supersedes the previous one; nothing is edited or deleted."""
 
     form = ConsentRecordForm

@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from members.masking import mask_text
 from members.models import (
     BlockedValue,
     IdentifierKind,
@@ -23,12 +24,12 @@ from .common import (
     admin_url,
     identity_value_q,
     mask_phones_in,
-    mask_phones_in_text,
     masked,
     pretty_json,
     rule_label,
 )
 from .forms import BlockedValueForm
+from .pii_lookups import PiiLookupGuardMixin
 
 MOVED_LABELS = {"source_profiles": "渠道档案", "identities": "身份标识", "orders": "订单", "consents": "授权记录"}
 
@@ -64,7 +65,7 @@ class UndoneFilter(admin.SimpleListFilter):
 
 
 @admin.register(MergeRecord)
-class MergeRecordAdmin(PhoneMaskingMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class MergeRecordAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "created_at", "survivor_link", "absorbed_link", "rule_display", "identifier_display", "actor_label",
         "undone_at",
@@ -99,11 +100,11 @@ class MergeRecordAdmin(PhoneMaskingMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="触发标识值")
     def identifier_display(self, obj):
-        return obj.identifier_value if self.reveals(obj) else mask_phones_in_text(obj.identifier_value)
+        return obj.identifier_value if self.reveals(obj) else mask_text(obj.identifier_value)
 
     @admin.display(description="说明")
     def reason_display(self, obj):
-        return obj.reason if self.reveals(obj) else mask_phones_in_text(obj.reason)
+        return obj.reason if self.reveals(obj) else mask_text(obj.reason)
 
     @admin.display(description="转移的数据")
     def moved_counts(self, obj):
@@ -142,7 +143,7 @@ class MergeRecordAdmin(PhoneMaskingMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(MergeCandidate)
-class MergeCandidateAdmin(PhoneMaskingMixin, admin.ModelAdmin):
+class MergeCandidateAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, admin.ModelAdmin):
     list_display = ("score_display", "member_a_card", "member_b_card", "source", "reasons_display", "status")
     list_filter = ("status", "source")
     list_select_related = ("member_a", "member_b")
@@ -186,7 +187,7 @@ class MergeCandidateAdmin(PhoneMaskingMixin, admin.ModelAdmin):
     @admin.display(description="依据")
     def reasons_display(self, obj):
         text = "；".join(str(r) for r in (obj.reasons or []))
-        return text if self.reveals(obj) else mask_phones_in_text(text)
+        return text if self.reveals(obj) else mask_text(text)
 
     def _decide(self, request, queryset, decide, done_message):
         for candidate in queryset.select_related("member_a", "member_b").order_by("-score", "id"):
@@ -216,7 +217,7 @@ class MergeCandidateAdmin(PhoneMaskingMixin, admin.ModelAdmin):
 
 
 @admin.register(MatchRule)
-class MatchRuleAdmin(admin.ModelAdmin):
+class MatchRuleAdmin(PiiLookupGuardMixin, admin.ModelAdmin):
     list_display = ("kind", "enabled", "priority", "max_per_member", "description")
     list_editable = ("enabled", "priority", "max_per_member")
     list_display_links = ("kind",)
@@ -225,7 +226,7 @@ class MatchRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(BlockedValue)
-class BlockedValueAdmin(admin.ModelAdmin):
+class BlockedValueAdmin(PiiLookupGuardMixin, admin.ModelAdmin):
     form = BlockedValueForm
     list_display = ("kind_display", "value", "reason")
     list_filter = ("kind",)
@@ -240,7 +241,7 @@ class BlockedValueAdmin(admin.ModelAdmin):
 
 
 @admin.register(Identity)
-class IdentityAdmin(MaskedTitleMixin, PhoneMaskingMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class IdentityAdmin(PiiLookupGuardMixin, MaskedTitleMixin, PhoneMaskingMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("kind", "value_display", "member_link", "channel", "first_seen", "last_seen")
     list_filter = ("kind", "channel")
     list_select_related = ("member",)
@@ -251,7 +252,7 @@ class IdentityAdmin(MaskedTitleMixin, PhoneMaskingMixin, ReadOnlyAdminMixin, adm
     readonly_fields = fields
 
     def masked_title(self, obj) -> str:
-        value = masked(obj.value) if obj.kind == IdentifierKind.MOBILE else mask_phones_in_text(obj.value)
+        value = masked(obj.value) if obj.kind == IdentifierKind.MOBILE else mask_text(obj.value)
         return f"{obj.get_kind_display()}:{value}"
 
     def get_search_results(self, request, queryset, search_term):
@@ -275,12 +276,12 @@ class IdentityAdmin(MaskedTitleMixin, PhoneMaskingMixin, ReadOnlyAdminMixin, adm
         profile = obj.source_profile
         if profile is None:
             return "-"
-        label = str(profile) if self.reveals(obj) else mask_phones_in_text(str(profile))
+        label = str(profile) if self.reveals(obj) else mask_text(str(profile))
         return admin_link(profile, label)
 
 
 @admin.register(SourceProfile)
-class SourceProfileAdmin(MaskedTitleMixin, PhoneMaskingMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class SourceProfileAdmin(PiiLookupGuardMixin, MaskedTitleMixin, PhoneMaskingMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("channel", "account_display", "member_link", "name", "mobile_display", "city", "seen_at")
     list_filter = ("channel",)
     list_select_related = ("member",)
@@ -296,7 +297,7 @@ class SourceProfileAdmin(MaskedTitleMixin, PhoneMaskingMixin, ReadOnlyAdminMixin
 
     @admin.display(description="渠道账号", ordering="external_id")
     def account_display(self, obj):
-        return obj.external_id if self.reveals(obj) else mask_phones_in_text(obj.external_id)
+        return obj.external_id if self.reveals(obj) else mask_text(obj.external_id)
 
     @admin.display(description="会员", ordering="member__code")
     def member_link(self, obj):

@@ -9,15 +9,16 @@ from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 
+from members.masking import mask_text
 from members.models import ImportBatch, ImportRowError, PendingOrderLine
 
 from .common import (
     PhoneMaskingMixin,
     ReadOnlyAdminMixin,
     ReadOnlyTabularInline,
-    mask_phones_in_text,
     pretty_json,
 )
+from .pii_lookups import PiiLookupGuardMixin
 
 INLINE_ERRORS = 50
 
@@ -41,11 +42,11 @@ class ImportRowErrorInline(PhoneMaskingMixin, ReadOnlyTabularInline):
 
     @admin.display(description="值")
     def shown_value(self, obj):
-        return obj.value if self.reveals(obj) else mask_phones_in_text(obj.value)
+        return obj.value if self.reveals(obj) else mask_text(obj.value)
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ImportBatchAdmin(PiiLookupGuardMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "id", "created_at", "file_name", "kind", "format", "status", "rows_read", "rows_rejected", "who", "page_link",
     )
@@ -90,7 +91,7 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(PendingOrderLine)
-class PendingOrderLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PendingOrderLineAdmin(PiiLookupGuardMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("channel", "external_no", "line_no", "sku", "title", "quantity", "price", "batch_link")
     list_filter = ("channel",)
     search_fields = ("=external_no", "=sku")

@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from members import cleaning
+from members.masking import mask_text
 from members.models import (
     IdentifierKind,
     Identity,
@@ -28,11 +29,11 @@ from .common import (
     admin_url,
     changelist_url,
     identity_value_q,
-    mask_phones_in_text,
     masked,
     rule_label,
 )
 from .forms import MemberProfileForm, MergeReasonForm
+from .pii_lookups import PiiLookupGuardMixin
 from .resources import MemberResource, SafeExportMixin
 
 INLINE_ORDER_LIMIT = 20
@@ -75,7 +76,7 @@ class SourceProfileInline(PhoneMaskingMixin, ReadOnlyTabularInline):
 
     @admin.display(description="渠道账号")
     def account_display(self, obj):
-        return obj.external_id if self.reveals(obj) else mask_phones_in_text(obj.external_id)
+        return obj.external_id if self.reveals(obj) else mask_text(obj.external_id)
 
     @admin.display(description="手机号")
     def mobile_display(self, obj):
@@ -117,14 +118,14 @@ class MergeAsSurvivorInline(PhoneMaskingMixin, ReadOnlyTabularInline):
 
     @admin.display(description="触发标识值")
     def identifier_display(self, obj):
-        return obj.identifier_value if self.reveals(obj) else mask_phones_in_text(obj.identifier_value)
+        return obj.identifier_value if self.reveals(obj) else mask_text(obj.identifier_value)
 
 
 # ---------------------------------------------------------------- member admin
 
 
 @admin.register(Member)
-class MemberAdmin(PhoneMaskingMixin, SafeExportMixin, admin.ModelAdmin):
+class MemberAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, SafeExportMixin, admin.ModelAdmin):
     form = MemberProfileForm
     resource_classes = [MemberResource]
 

@@ -6,11 +6,12 @@ from members import hooks
 from members.models import Order, OrderLine, Store
 
 from .common import admin_link
+from .pii_lookups import PiiLookupGuardMixin
 from .resources import OrderResource, SafeExportMixin
 
 
 @admin.register(Store)
-class StoreAdmin(admin.ModelAdmin):
+class StoreAdmin(PiiLookupGuardMixin, admin.ModelAdmin):
     list_display = ("code", "name", "province", "city", "region", "is_active")
     list_filter = ("province", "region", "is_active")
     search_fields = ("code", "name")
@@ -24,7 +25,7 @@ class OrderLineInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(SafeExportMixin, admin.ModelAdmin):
+class OrderAdmin(PiiLookupGuardMixin, SafeExportMixin, admin.ModelAdmin):
     resource_classes = [OrderResource]
 
     list_display = (

@@ -11,6 +11,7 @@ from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.widgets import DateTimeWidget, DateWidget, DecimalWidget, IntegerWidget, NumberWidget
 
+from members.masking import mask_text
 from members.models import Member, Order
 
 from .common import masked
@@ -44,7 +45,8 @@ class SafeExportResource(resources.ModelResource):
         value = super().export_field(field, instance, **kwargs)
         if isinstance(field.widget, NumberWidget):
             return value
-        return neutralize_formula(value)
+        # Names, e-mails and other imported text can carry a phone or an e-mail address.
+        return neutralize_formula(value if self.reveal_phone else mask_text(value))
 
 
 def _display(name):

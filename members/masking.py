@@ -1,0 +1,79 @@
+"""Masking of personal data inside free text shown to staff who may not see it.
+
+One function, `mask_text`, for every reason, note, error message, snapshot value and export
+cell that staff typed or a file brought in: mainland mobiles in any format the phone cleaning
+accepts (+86 / 0086 / 86 prefixes, spaces, dashes, dots, brackets, full-width digits), other
+E.164 numbers and e-mail addresses. Over-masking an 11-digit id that looks like a mobile is
+the safe side of the trade. Who may see the full text: holders of `members.reveal_phone`.
+
+This module imports no admin or API code, so every layer can use it.
+"""
+
+import re
+
+from members.cleaning.text import to_halfwidth
+
+REVEAL_PERMISSION = "members.reveal_phone"
+
+# Characters the phone cleaning strips between digits (members/cleaning/phones.py _SEPARATORS).
+_SEP = r"[\s\-().·/]{0,3}"
+_CN_MOBILE = rf"(?:\(?(?:\+|00)?{_SEP}86{_SEP})?(?P<mobile>1{_SEP}[3-9](?:{_SEP}\d){{9}})"
+_FOREIGN = r"\+(?P<foreign>[1-9]\d{7,14})"
+_EMAIL = r"(?P<local>[A-Za-z0-9._%+\-]+)@(?P<domain>[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,})"
+# Matched against the half-width copy of the text (same length: full-width forms map 1:1),
+# so spans found there are replaced in the original. E-mail first: "13912345678@qq.com" is one e-mail.
+_PII = re.compile(rf"(?:{_EMAIL})|(?<![\d+])(?:{_CN_MOBILE}|{_FOREIGN})(?!\d)")
+
+_JSON_PHONE_KEYS = frozenset({"mobile", "联系手机", "联系电话", "手机号"})
+
+
+def _masked(match: re.Match) -> str:
+    if match.group("local"):
+        local = match.group("local")
+        return f"{local[0] if len(local) > 2 else ''}***@{match.group('domain')}"
+    if match.group("mobile"):
+        digits = re.sub(r"\D", "", match.group("mobile"))
+        return f"{digits[:3]}****{digits[-4:]}"
+    digits = match.group("foreign")
+    return f"+{digits[:2]}****{digits[-2:]}"
+
+
+def mask_text(text):
+    """The text with every phone number and e-mail address in it masked ("139****5678", "z***@qq.com").
+
+    Non-strings (None, numbers) come back unchanged.
+    """
+    if not isinstance(text, str) or not text:
+        return text
+    parts, end = [], 0
+    for match in _PII.finditer(to_halfwidth(text)):
+        parts += [text[end:match.start()], _masked(match)]
+        end = match.end()
+    if not parts:
+        return text
+    parts.append(text[end:])
+    return "".join(parts)
+
+
+def mask_data(data):
+    """A copy of JSON-like data (snapshots, raw channel values) with every string in it masked;
+    a value under a phone key is masked whole, even when it is not recognisable as a number."""
+    if isinstance(data, dict):
+        return {
+            key: ("****" if key in _JSON_PHONE_KEYS and value and mask_text(str(value)) == str(value)
+                  else mask_data(value))
+            for key, value in data.items()
+        }
+    if isinstance(data, list | tuple):
+        return [mask_data(value) for value in data]
+    return mask_text(data)
+
+
+def may_reveal(user) -> bool:
+    return bool(user is not None and user.has_perm(REVEAL_PERMISSION))
+
+
+def shown_text(text, user):
+    """Free text as `user` may see it: in full with reveal permission, masked otherwise (also
+    when there is no user, e.g. a serializer given no request)."""
+    return text if may_reveal(user) else mask_text(text)
