@@ -15,7 +15,9 @@ TEMPLATE`), so every review sees the same rows:
 2. `review_levels(on=2027-01-01)`: aggregate, decide, `UPDATE … FROM`, history rows;
 3. the review again (must find nothing due);
 4. the impact preview of new thresholds over all N members (read only).
-The machine is shared and noisy, so each round's ratio is taken against its own baseline and the
+The bench's own checks — each review reviewed every due row, the same review again found nothing
+due, every round had the same outcome — are printed as they are made; a failed one makes the
+bench exit with status 1. The machine is shared and noisy, so each round's ratio is taken against its own baseline and the
 median of the rounds is the figure to quote. `--bulk-settings`: the rounds run with the server
 settings of bench/server_settings.py (reset afterwards).
 """
@@ -33,6 +35,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.checks import BenchChecks  # noqa: E402
 from bench.databases import admin_url, manage_env, recreate, url_for  # noqa: E402
 from bench.server_settings import BULK_SETTINGS, describe, server_settings  # noqa: E402
 
@@ -177,10 +180,24 @@ def run_round(data: dict) -> dict:
           f"(up {impact.up:,}, down {impact.down:,}, stay {impact.stay:,})")
     print(f"  review / bare aggregate = {review_s / base_s:.2f}x")
     return {"base": base_s, "review": review_s, "again": again_s, "preview": impact.seconds,
-            "ratio": review_s / base_s}
+            "ratio": review_s / base_s, "outcome": result.as_counts(), "again_reviewed": again.reviewed}
 
 
-def main() -> None:
+def check_rounds(checks: BenchChecks, due: int, rounds: list[dict]) -> bool:
+    """Every round starts from the same copy, so it must review every due row, find nothing due when
+    run again, and end with the first round's outcome."""
+    ok = True
+    for number, r in enumerate(rounds, 1):
+        ok &= checks.expect(r["outcome"]["reviewed"] == due, f"round {number}: the review reviewed every due row",
+                            f"due {due:,}, reviewed {r['outcome']['reviewed']:,}")
+        ok &= checks.expect(r["again_reviewed"] == 0, f"round {number}: the review again found nothing due",
+                            f"reviewed {r['again_reviewed']:,}")
+        ok &= checks.expect(r["outcome"] == rounds[0]["outcome"], f"round {number}: the same outcome as round 1",
+                            f"{r['outcome']} against {rounds[0]['outcome']}")
+    return ok
+
+
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--members", type=int, default=1_000_000)
     parser.add_argument("--due", type=float, default=0.20)
@@ -235,7 +252,10 @@ def main() -> None:
     ratios = ", ".join(f"{r['ratio']:.2f}x" for r in rounds)
     print(f"review / bare aggregate per round: {ratios}")
     print(f"review / bare aggregate, median = {mid('ratio'):.2f}x   (target <= 3x)")
+    checks = BenchChecks()
+    check_rounds(checks, data["due"], rounds)
+    return checks.exit_code()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -16,6 +16,9 @@ absolute figures are noisy:
    both timings start from identical data: (a) a bare `UPDATE … SET remaining = 0` of the due
    lots, (b) `expire_lots` (entries, lot updates and balances, chunked with row locks);
 4. `verify_ledger` over that data after the job (it must find nothing): rows scanned per second.
+The bench's own checks — no earn or redeem call failed, `verify_ledger` found nothing after
+earn/redeem and after the expiry job, the job expired every due lot and left none due — are
+printed as they are made; a failed one makes the bench exit with status 1.
 Needs DATABASE_URL pointing at a PostgreSQL server where it may create the databases
 `crm_loyalty_bench`, `crm_loyalty_bench_a`, `crm_loyalty_bench_b` and `crm_loyalty_pgbench`
 (dropped and recreated; the URL's own database is never touched). `--keep` keeps them.
@@ -37,6 +40,7 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.checks import BenchChecks  # noqa: E402
 from bench.databases import admin_url, drop, manage_env, recreate  # noqa: E402
 
 BENCH_DB, COPY_A, COPY_B, PGBENCH_DB = "crm_loyalty_bench", "crm_loyalty_bench_a", "crm_loyalty_bench_b", "crm_loyalty_pgbench"
@@ -141,7 +145,7 @@ def load_expiry_data(url: str, lots: int) -> dict:
         WHERE a.id = x.id;
     """)
     vacuum(url)
-    due = int(psql(url, f"SELECT count(*) FROM loyalty_pointslot WHERE remaining > 0 AND expires_at <= '{AS_OF}'"))
+    due = due_lots(url)
     size = psql(url, "SELECT pg_size_pretty(pg_database_size(current_database()))")
     return {"lots": lots, "due": due, "database_size": size}
 
@@ -238,10 +242,36 @@ def verify(url: str) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
+def due_lots(url: str) -> int:
+    return int(psql(url, f"SELECT count(*) FROM loyalty_pointslot WHERE remaining > 0 AND expires_at <= '{AS_OF}'"))
+
+
+# ---------------------------------------------------------------- checks
+
+
+def check_no_errors(checks: BenchChecks, label: str, result: dict) -> bool:
+    """A worker run's calls must all succeed: a failing call would flatter the throughput."""
+    return checks.expect(result["errors"] == 0, f"{label}: every call succeeded",
+                         f"{result['ops']:,} calls, {result['errors']:,} errors")
+
+
+def check_ledger_verified(checks: BenchChecks, label: str, result: dict) -> bool:
+    """verify_ledger's answer must be clean: a mismatch means a service wrote a wrong ledger."""
+    return checks.expect(result["ok"] and result["mismatches"] == 0, f"verify_ledger {label}: no mismatch",
+                         f"{result['mismatches']:,} mismatches; first: {result.get('first', [])}")
+
+
+def check_expiry_complete(checks: BenchChecks, due_before: int, job: dict, due_after: int) -> bool:
+    """The expiry job must expire every due lot once and leave none due."""
+    expired = job.get("lots", 0)
+    return checks.expect(expired == due_before and due_after == 0, "expire_lots expired every due lot",
+                         f"due before {due_before:,}, expired {expired:,}, due after {due_after:,}")
+
+
 # ---------------------------------------------------------------- main
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command")
     parser.add_argument("--accounts", type=int, default=100_000)
@@ -258,7 +288,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.command == "worker":
         worker(args)
-        return
+        return 0
 
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
@@ -267,6 +297,7 @@ def main() -> None:
           f"{psql(admin_url(url), 'SHOW server_version')} (shared_buffers "
           f"{psql(admin_url(url), 'SHOW shared_buffers')})", flush=True)
     report: dict = {"accounts": args.accounts, "seconds": args.seconds, "workers": WORKERS}
+    checks = BenchChecks()
 
     bench = recreate(url, BENCH_DB)
     subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "--no-input", "-v", "0"], env=env_for(bench),
@@ -286,6 +317,7 @@ def main() -> None:
             row[op] = result
             print(f"round {number}: {op}: {result['ops']:,} in {result['seconds']} s = {result['tps']:,.0f} TPS "
                   f"({result['ratio']:.0%} of pgbench), errors {result['errors']}", flush=True)
+            check_no_errors(checks, f"round {number} {op}", result)
         rounds.append(row)
     report["rounds"] = rounds
     for op in ("earn", "redeem"):
@@ -293,6 +325,7 @@ def main() -> None:
         print(f"{op}: median {report[f'{op}_median_ratio']:.0%} of pgbench over {len(rounds)} rounds", flush=True)
     report["after_earn_redeem"] = verify(bench)
     print(f"verify_ledger after earn/redeem: ok={report['after_earn_redeem']['ok']}", flush=True)
+    check_ledger_verified(checks, "after earn/redeem", report["after_earn_redeem"])
 
     started = time.perf_counter()
     report["expiry_data"] = load_expiry_data(bench, args.lots)
@@ -304,16 +337,19 @@ def main() -> None:
     report["expire_job"] = expire_job(b)
     report["expire_ratio"] = report["expire_job"]["seconds"] / report["bare_update_seconds"]
     print(f"expire_lots: {report['expire_job']} → {report['expire_ratio']:.2f}× the bare UPDATE", flush=True)
+    check_expiry_complete(checks, report["expiry_data"]["due"], report["expire_job"], due_lots(b))
     report["verify"] = verify(b)
     rate = report["verify"]["rows"] / report["verify"]["seconds"]
     report["verify"]["rows_per_second"] = rate
     print(f"verify_ledger: {report['verify']['rows']:,} rows in {report['verify']['seconds']:.1f} s = {rate:,.0f} rows/s,"
           f" ok={report['verify']['ok']}", flush=True)
+    check_ledger_verified(checks, "after expire_lots", report["verify"])
     print(json.dumps(report, ensure_ascii=False, default=str))
     if not args.keep:
         for database in (COPY_A, COPY_B, BENCH_DB, PGBENCH_DB):
             drop(url, database)
+    return checks.exit_code()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
