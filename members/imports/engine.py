@@ -45,7 +45,7 @@ from .formats import get_format, parse_table
 from .order_writer import write_items, write_orders
 from .read_ahead import read_ahead
 from .readers import open_table
-from .rows import ImportFileError, ItemRow, KnownRow, MemberRow, OrderRow, RowError
+from .rows import ImportFileError, ItemRow, KnownRow, MemberRow, OrderRow, RowError, cut_counts
 from .taken_in import confirm_known, drop_taken_in, known_fingerprints
 
 logger = logging.getLogger(__name__)
@@ -206,6 +206,7 @@ def _write_chunk(batch: ImportBatch, chunk: list, carry: _Carry) -> Counter:
     counts, skipped = Counter(), 0
     if any(isinstance(item, KnownRow) for item in chunk):
         chunk, skipped = confirm_known(chunk, counts, carry.reparse)
+    counts.update(cut_counts(chunk))  # long values cut to their columns (formats/limits.py)
     errors = [item for item in chunk if isinstance(item, RowError)]
     # A rejected row may carry several errors (one per bad cell): count rows, not errors.
     counts["rows_read"] += sum(item.row_count if isinstance(item, OrderRow) else 1 for item in chunk

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -58,6 +60,8 @@ class OrderRow:
     lines: list[LineRow] | None = None  # None: this file says nothing about lines (Tmall order report)
     row_count: int = 1  # file rows this order was built from
     fingerprint: int | None = None  # digest of those rows' cells (see fingerprints.py)
+    # batch.counts keys of the columns cut to fit, one per cut cell (formats/limits.py); bookkeeping, not a value
+    cut: Sequence[str] = field(default=(), compare=False)
 
 
 @dataclass
@@ -85,6 +89,7 @@ class ItemRow:
     external_no: str
     line: LineRow
     raw_status: str = ""
+    cut: Sequence[str] = field(default=(), compare=False)
 
 
 @dataclass
@@ -93,6 +98,16 @@ class MemberRow:
     record: IncomingRecord
     sms_consent: bool | None = None  # True granted, False withdrawn, None: the file does not say
     consent_at: datetime | None = None
+    cut: Sequence[str] = field(default=(), compare=False)
+
+
+def cut_counts(items: Iterable) -> Counter:
+    """How many cells of each kind the parsed rows had cut to fit their columns (for batch.counts)."""
+    counts: Counter = Counter()
+    for item in items:
+        if cut := getattr(item, "cut", None):
+            counts.update(cut)
+    return counts
 
 
 @dataclass

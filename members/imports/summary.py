@@ -2,6 +2,8 @@
 
 from members.models import ImportBatch, ImportKind
 
+from .formats.limits import CUT_LABELS
+
 # (count key, Chinese label) in the order an operator reads them.
 ORDER_LINES = [
     ("rows_read", "读取行数"), ("rows_rejected", "拒绝行数"),
@@ -16,7 +18,7 @@ MEMBER_LINES = [
 ]
 
 
-def summary_lines(batch: ImportBatch) -> list[tuple[str, int]]:
+def _count_lines(batch: ImportBatch) -> list[tuple[str, int]]:
     counts = batch.counts or {}
     wanted = MEMBER_LINES if batch.kind == ImportKind.MEMBERS else ORDER_LINES + MEMBER_LINES
     if batch.kind == ImportKind.MEMBERS:
@@ -24,11 +26,22 @@ def summary_lines(batch: ImportBatch) -> list[tuple[str, int]]:
     return [(label, counts.get(key, 0)) for key, label in wanted if key in counts or key.startswith("rows_")]
 
 
+def cut_lines(batch: ImportBatch) -> list[tuple[str, int]]:
+    """("姓名超长已截断", rows) for each column whose long values were cut to fit (only those that were)."""
+    counts = batch.counts or {}
+    return [(label, counts[key]) for key, label in CUT_LABELS.items() if counts.get(key)]
+
+
+def summary_lines(batch: ImportBatch) -> list[tuple[str, int]]:
+    return _count_lines(batch) + [(f"{label}（行）", rows) for label, rows in cut_lines(batch)]
+
+
 def summary_text(batch: ImportBatch) -> str:
     lines = [f"导入批次 #{batch.pk} {batch.file_name}（{batch.get_status_display()}）"]
     if batch.error_message:
         lines.append(f"原因: {batch.error_message}")
-    lines += [f"  {label}: {value:,}" for label, value in summary_lines(batch)]
+    lines += [f"  {label}: {value:,}" for label, value in _count_lines(batch)]
+    lines += [f"  {label} {rows:,} 行" for label, rows in cut_lines(batch)]
     if batch.unknown_columns:
         lines.append(f"  忽略的列: {'、'.join(batch.unknown_columns)}")
     seconds = batch.duration_seconds

@@ -7,11 +7,40 @@ from typing import Any
 from django.utils import timezone
 
 from members import cleaning
-from members.models import Channel, IdentifierKind
+from members.models import Channel, IdentifierKind, Identity, Member, SourceProfile
+
+from .errors import MembersError
 
 _CHANNELS = frozenset(Channel.values)
 _IDENTIFIER_KINDS = frozenset(IdentifierKind.values)
 RAW_FIELDS = ("name", "gender", "birthday", "mobile", "email", "province", "city", "district", "address")
+
+
+def _column(name: str) -> tuple[str, int]:
+    """(Chinese label, max_length) of a profile text field: a person's and an account's columns alike."""
+    field = SourceProfile._meta.get_field(name)
+    return str(field.verbose_name), min(field.max_length, Member._meta.get_field(name).max_length)
+
+
+# The profile text columns a clean record fills, by field: (label, longest value the column holds).
+PROFILE_LIMITS = {name: _column(name) for name in (
+    "name", "mobile", "mobile_masked", "email", "province", "city", "district", "address",
+)}
+EXTERNAL_ID_LIMIT = SourceProfile._meta.get_field("external_id").max_length
+_IDENTITY_VALUE_LIMIT = Identity._meta.get_field("value").max_length
+
+
+def identifier_limit(kind: str) -> int:
+    """The longest identifier of `kind` a record may carry.
+
+    It must fit Identity.value, and also "kind:value", which becomes the channel account's
+    key when a record has no account of its own (see resolve_record).
+    """
+    return min(_IDENTITY_VALUE_LIMIT, EXTERNAL_ID_LIMIT - len(kind) - 1)
+
+
+class ValueTooLong(MembersError):
+    """A cleaned value is longer than its column: refused, never cut (a cut identifier links the wrong person)."""
 
 
 @dataclass
@@ -88,7 +117,7 @@ def clean_record(record: IncomingRecord) -> CleanRecord:
         "province": region.province,
         "city": region.city,
         "district": region.district,
-        "address": address[:255],
+        "address": address,
         "registered_at": record.registered_at,
         "attributes": dict(record.attributes or {}),
     }
@@ -101,9 +130,11 @@ def clean_record(record: IncomingRecord) -> CleanRecord:
         value = cleaning.normalize_identifier(kind, raw)
         if value and (kind, value) not in identifiers:
             identifiers.append((kind, value))
+    external_id = cleaning.strip_export_quirks(record.external_id)
+    _check_lengths(profile, external_id, identifiers)
     return CleanRecord(
         channel=record.channel,
-        external_id=cleaning.strip_export_quirks(record.external_id),
+        external_id=external_id,
         profile=profile,
         identifiers=identifiers,
         store_code=cleaning.strip_export_quirks(record.store_code),
@@ -111,3 +142,20 @@ def clean_record(record: IncomingRecord) -> CleanRecord:
         raw=raw_values(record),
         notes=notes,
     )
+
+
+def _check_lengths(profile: dict, external_id: str, identifiers: list[tuple[str, str]]) -> None:
+    """The last gate before the database: a value past its column refuses the record.
+
+    Imports cut or refuse long values while parsing (members/imports/formats/limits.py), so this
+    only fires for other callers, or where cleaning lengthened a value (a lower-cased "İ" is two
+    characters). Without it PostgreSQL refuses the insert, and bulk updates cut the value silently.
+    """
+    for name, (label, limit) in PROFILE_LIMITS.items():
+        if len(profile[name]) > limit:
+            raise ValueTooLong(f"{label}超过 {limit} 个字符")
+    if len(external_id) > EXTERNAL_ID_LIMIT:
+        raise ValueTooLong(f"渠道账号超过 {EXTERNAL_ID_LIMIT} 个字符")
+    for kind, value in identifiers:
+        if len(value) > (limit := identifier_limit(kind)):
+            raise ValueTooLong(f"标识 {IdentifierKind(kind).label} 超过 {limit} 个字符")

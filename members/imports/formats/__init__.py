@@ -8,9 +8,11 @@
 
 from collections.abc import Iterator, Mapping
 
+from members.cleaning.lengths import drop_control_chars, has_control_chars
+
 from ..readers import Table
 from ..rows import HeaderMatch, ImportFileError
-from .base import ImportFormat, ParsedRow, TakenIn
+from .base import ImportFormat, ParsedRow, TableRows, TakenIn
 from .generic_members import GenericMembersFormat
 from .generic_orders import GenericOrdersFormat
 from .jd import JdOrdersFormat
@@ -54,6 +56,20 @@ def format_choices(kind: str = "orders") -> list[tuple[str, str]]:
     return [(key, fmt.label) for key, fmt in FORMATS[kind].items()]
 
 
+def without_control_chars(rows: TableRows) -> TableRows:
+    """The rows with control characters and lone surrogates dropped from every cell.
+
+    PostgreSQL refuses NUL in text and JSON, and a lone surrogate cannot be encoded at all: one
+    such cell would fail its whole chunk. None is ever meaningful in a CRM field, so they go
+    silently, like the invisible marks `values.text` drops. One search per row finds the rare
+    row that has any.
+    """
+    for number, row in rows:
+        if has_control_chars("".join(row.values())):
+            row = {header: drop_control_chars(cell) for header, cell in row.items()}
+        yield number, row
+
+
 def parse_table(table: Table, fmt: ImportFormat, taken_in: TakenIn | None = None,
                 ) -> tuple[HeaderMatch, Iterator[ParsedRow]]:
     """Match the headers (raising ImportFileError before any row is read) and parse lazily.
@@ -63,7 +79,7 @@ def parse_table(table: Table, fmt: ImportFormat, taken_in: TakenIn | None = None
     rows with a fingerprint it knows come out as KnownRow, unparsed.
     """
     match = fmt.match_headers(table.headers)
-    rows = table.rows(columns=match.columns.values())
+    rows = without_control_chars(table.rows(columns=match.columns.values()))
     if taken_in is not None and fmt.single_row_orders:
         return match, fmt.parse(rows, match, taken_in)
     return match, fmt.parse(rows, match)

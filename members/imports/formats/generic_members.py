@@ -6,7 +6,7 @@ from members.models.choices import IdentifierKind
 from members.services.records import IncomingRecord
 
 from ..rows import Column, HeaderMatch, MemberRow, RowError
-from . import values
+from . import limits, values
 from .base import ImportFormat, ParsedRow, TableRows, header_key
 from .buyers import ACCOUNT_IDENTIFIER
 from .values import ValueProblem
@@ -27,6 +27,12 @@ IDENTIFIER_COLUMNS = [
 ]
 IDENTIFIER_KINDS = tuple(column.key for column in IDENTIFIER_COLUMNS)
 PROFILE_KEYS = ("name", "gender", "mobile", "email", "province", "city", "district", "address")
+# How each profile column is fitted to its column (gender is mapped to one letter by cleaning).
+PROFILE_FITS = {
+    "name": limits.NAME, "mobile": limits.MOBILE, "email": limits.EMAIL, "province": limits.PROVINCE,
+    "city": limits.CITY, "district": limits.DISTRICT, "address": limits.ADDRESS,
+}
+IDENTIFIER_FITS = {kind: limits.identifier(kind) for kind in IDENTIFIER_KINDS}
 
 BASE_COLUMNS = [
     Column("channel", "渠道", required=True,
@@ -57,7 +63,10 @@ class GenericMembersFormat(ImportFormat):
     columns = BASE_COLUMNS
     parsers = {
         "channel": values.channel,
-        "store_code": values.code,
+        "account": limits.ANY_ACCOUNT,
+        **PROFILE_FITS,
+        **IDENTIFIER_FITS,
+        "store_code": limits.STORE_CODE,
         "registered_at": values.datetime,
         "sms_consent": values.consent,
         "consent_at": values.datetime,
@@ -112,20 +121,34 @@ class GenericMembersFormat(ImportFormat):
         identifier_headers = [(kind, h[kind]) for kind in IDENTIFIER_KINDS if kind in h]
         attribute_headers = self._attribute_headers(match)
         text = values.text
+        profile_fits = [(key, header, PROFILE_FITS.get(key)) for key, header in profile_headers]
         for number, row in rows:
             get = row.get
+            cut: list[str] = []
             try:
                 channel = values.channel(row[h["channel"]])
-                store_code = values.code(get(h.get("store_code"), ""))
+                store_code = limits.STORE_CODE(get(h.get("store_code"), ""))
                 registered_at = values.datetime(get(h.get("registered_at"), ""))
                 consent = values.consent(get(h.get("sms_consent"), ""))
                 consent_at = values.datetime(get(h.get("consent_at"), ""))
+                account = limits.ANY_ACCOUNT.fit(text(get(h.get("account"), "")), cut)
+                profile = {key: fit.fit(text(row[header]), cut) if fit else text(row[header])
+                           for key, header, fit in profile_fits}
+                identifiers = {kind: IDENTIFIER_FITS[kind].fit(value, cut)
+                               for kind, header in identifier_headers if (value := text(row[header]))}
             except ValueProblem as problem:
                 yield from self.row_errors(number, row, match, problem.reason)
                 continue
-            account = text(get(h.get("account"), ""))
-            profile = {key: text(row[header]) for key, header in profile_headers}
-            identifiers = {kind: value for kind, header in identifier_headers if (value := text(row[header]))}
+            attributes, errors = {}, []
+            for key, header in attribute_headers:
+                if value := text(get(header, "")):
+                    try:
+                        attributes[key] = limits.ATTRIBUTE.fit(value, cut)
+                    except ValueProblem as problem:
+                        errors.append(RowError(number, header, value, problem.reason))
+            if errors:
+                yield from errors
+                continue
             if account and (kind := ACCOUNT_IDENTIFIER.get(channel)):
                 identifiers.setdefault(kind, account)  # a POS account is the card number, etc.
             if not (account or identifiers or profile.get("mobile") or profile.get("email")):
@@ -139,7 +162,7 @@ class GenericMembersFormat(ImportFormat):
                 registered_at=registered_at,
                 identifiers=identifiers,
                 # Raw text: the engine validates against the attribute definitions; blanks leave values alone.
-                attributes={key: value for key, header in attribute_headers if (value := text(get(header, "")))},
+                attributes=attributes,
                 **profile,
             )
-            yield MemberRow(number, record, sms_consent=consent, consent_at=consent_at)
+            yield MemberRow(number, record, sms_consent=consent, consent_at=consent_at, cut=cut)

@@ -6,7 +6,7 @@ from decimal import Decimal
 from members.services.records import IncomingRecord
 
 from ..rows import Column, HeaderMatch, LineRow, OrderRow, RowError
-from . import statuses, values
+from . import limits, statuses, values
 from .base import ImportFormat, ParsedRow, TableRows
 from .buyers import ACCOUNT_IDENTIFIER, latest
 from .grouping import OrderAssembler
@@ -14,7 +14,10 @@ from .values import MissingValue, ValueProblem
 
 ZERO = Decimal("0.00")
 LINE_KEYS = frozenset({"sku", "title", "category", "quantity", "price"})
-ORDER_KEYS = frozenset({"status", "payable", "paid", "refund", "ordered_at", "paid_at", "completed_at", "store_code"})
+ORDER_KEYS = frozenset({
+    "status", "payable", "paid", "refund", "ordered_at", "paid_at", "completed_at", "store_code", "shop", "account",
+    "mobile", "name",
+})
 
 
 class GenericOrdersFormat(ImportFormat):
@@ -50,7 +53,10 @@ class GenericOrdersFormat(ImportFormat):
     parsers = {
         "channel": values.channel,
         "order_no": values.order_number,
-        "store_code": values.code,
+        "account": limits.ANY_ACCOUNT,
+        "mobile": limits.MOBILE,
+        "name": limits.NAME,
+        "store_code": limits.STORE_CODE,
         "status": statuses.GENERIC.parse,
         "payable": values.amount,
         "paid": values.amount,
@@ -58,8 +64,10 @@ class GenericOrdersFormat(ImportFormat):
         "ordered_at": values.datetime,
         "paid_at": values.datetime,
         "completed_at": values.datetime,
-        "sku": values.code,
-        "category": values.code,
+        "shop": limits.SHOP,
+        "sku": limits.SKU,
+        "title": limits.TITLE,
+        "category": limits.CATEGORY,
         "quantity": values.quantity,
         "price": values.amount,
     }
@@ -90,18 +98,20 @@ class GenericOrdersFormat(ImportFormat):
                 yield from orders.finish(with_lines=with_lines)
                 order, errors = self._order(number, row, match, channel, external_no)
                 orders.start(key, external_no, order, errors)
+            cut: list[str] = []
             try:
-                line, quantity = self._line(row, h, orders)
+                line, quantity = self._line(row, h, orders, cut)
             except ValueProblem:
                 orders.add(number, row, None, 0, self.row_errors(number, row, match, keys=LINE_KEYS))
                 continue
-            orders.add(number, row, line, quantity)
+            orders.add(number, row, line, quantity, cut=cut)
         yield from orders.finish(with_lines=with_lines)
 
     def _order(
         self, number: int, row: dict[str, str], match: HeaderMatch, channel: str, external_no: str
     ) -> tuple[OrderRow | None, list[RowError]]:
         h, get = match.columns, row.get
+        cut: list[str] = []
         try:
             raw_status = row[h["status"]].strip()
             status = statuses.GENERIC.parse(raw_status)
@@ -113,7 +123,9 @@ class GenericOrdersFormat(ImportFormat):
             refunded = values.amount(get(h.get("refund"), "")) or ZERO
             paid_at = values.datetime(get(h.get("paid_at"), ""))
             completed_at = values.datetime(get(h.get("completed_at"), ""))
-            store_code = values.code(get(h.get("store_code"), ""))
+            store_code = limits.STORE_CODE(get(h.get("store_code"), ""))
+            shop_name = limits.SHOP.fit(values.text(get(h.get("shop"), "")), cut)
+            buyer = self._buyer(row, h, channel, store_code, latest(ordered_at, paid_at, completed_at), cut)
         except ValueProblem as problem:
             return None, self.row_errors(number, row, match, problem.reason, keys=ORDER_KEYS)
         order = OrderRow(
@@ -121,22 +133,24 @@ class GenericOrdersFormat(ImportFormat):
             channel=channel,
             external_no=external_no,
             status=status,  # our own statuses: taken as given, refunds included
-            raw_status=raw_status[:64],
+            raw_status=raw_status[:limits.RAW_STATUS],
             payable_amount=paid if payable is None else payable,
             paid_amount=paid,
             refunded_amount=refunded,
             ordered_at=ordered_at,
             paid_at=paid_at,
             completed_at=completed_at,
-            shop_name=values.limited(get(h.get("shop"), ""), 100),
+            shop_name=shop_name,
             store_code=store_code,
-            buyer=self._buyer(row, h, channel, store_code, latest(ordered_at, paid_at, completed_at)),
+            buyer=buyer,
+            cut=cut,
         )
         return order, []
 
     @staticmethod
-    def _line(row: dict[str, str], h: dict[str, str], orders: OrderAssembler) -> tuple[LineRow | None, int]:
-        """The row's order line (None when it names no product) and its quantity."""
+    def _line(row: dict[str, str], h: dict[str, str], orders: OrderAssembler,
+              cut: list[str]) -> tuple[LineRow | None, int]:
+        """The row's order line (None when it names no product) and its quantity; long text cut into `cut`."""
         get = row.get
         raw_sku, raw_title = get(h.get("sku"), ""), get(h.get("title"), "")
         is_line = bool(values.text(raw_sku) or values.text(raw_title))
@@ -148,9 +162,9 @@ class GenericOrdersFormat(ImportFormat):
         quantity = 1 if quantity is None else quantity
         line = LineRow(
             line_no=line_no,
-            sku=values.code(raw_sku),
-            title=values.limited(raw_title, 255),
-            category=values.code(get(h.get("category"), "")),
+            sku=limits.SKU(raw_sku),
+            title=limits.TITLE.fit(values.text(raw_title), cut),
+            category=limits.CATEGORY.fit(values.text(get(h.get("category"), "")), cut),
             quantity=quantity,
             price=values.amount(get(h.get("price"), "")) or ZERO,
         )
@@ -158,17 +172,18 @@ class GenericOrdersFormat(ImportFormat):
 
     @staticmethod
     def _buyer(
-        row: dict[str, str], h: dict[str, str], channel: str, store_code: str, seen_at
+        row: dict[str, str], h: dict[str, str], channel: str, store_code: str, seen_at, cut: list[str]
     ) -> IncomingRecord | None:
         get = row.get
         account, mobile = values.text(get(h.get("account"), "")), values.text(get(h.get("mobile"), ""))
         if not (account or mobile):
             return None
         kind = ACCOUNT_IDENTIFIER.get(channel)
+        account, mobile = limits.ANY_ACCOUNT.fit(account, cut), limits.MOBILE.fit(mobile, cut)
         return IncomingRecord(
             channel=channel,
             external_id=account,
-            name=values.text(get(h.get("name"), "")),
+            name=limits.NAME.fit(values.text(get(h.get("name"), "")), cut),
             mobile=mobile,
             store_code=store_code,
             seen_at=seen_at,

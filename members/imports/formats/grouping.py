@@ -2,8 +2,15 @@
 
 from collections.abc import Iterable, Iterator
 
+from django.db.backends.base.operations import BaseDatabaseOperations
+
+from members.models import Order
+
 from ..fingerprints import RowFingerprints
 from ..rows import LineRow, OrderRow, RowError
+
+# An order's item count is the sum of its lines' quantities: it must still fit the column.
+MAX_ITEM_COUNT = BaseDatabaseOperations.integer_field_ranges[Order._meta.get_field("item_count").get_internal_type()][1]
 
 
 class OrderAssembler:
@@ -32,6 +39,7 @@ class OrderAssembler:
         self.rows: list[dict[str, str]] = []
         self.lines: list[LineRow] = []
         self.item_count = 0
+        self.cut: list[str] = []
 
     def next_line_no(self) -> int:
         line_no = self.lines_seen.get(self.key, 0) + 1
@@ -39,8 +47,11 @@ class OrderAssembler:
         return line_no
 
     def add(self, number: int, row: dict[str, str], line: LineRow | None, quantity: int,
-            errors: list[RowError] | None = None) -> None:
-        """Add one file row of the current order (its line, or the errors in its line cells)."""
+            errors: list[RowError] | None = None, cut: Iterable[str] = ()) -> None:
+        """Add one file row of the current order (its line, or the errors in its line cells).
+
+        `cut`: the batch.counts keys of the row's cells cut to fit their columns.
+        """
         self.numbers.append(number)
         self.rows.append(row)
         if errors:
@@ -48,6 +59,10 @@ class OrderAssembler:
         elif line is not None:
             self.lines.append(line)
         self.item_count += quantity
+        self.cut.extend(cut)
+        if self.item_count > MAX_ITEM_COUNT and not self.errors:
+            self.errors.append(RowError(number, self.order_header, self.external_no,
+                                        f"同一订单的商品数量合计超过 {MAX_ITEM_COUNT:,}，请检查数量列"))
 
     def finish(self, *, with_lines: bool = True) -> Iterator[OrderRow | RowError]:
         """Yield the assembled order, or every row's error, and forget it."""
@@ -61,6 +76,7 @@ class OrderAssembler:
         order.row_count = len(self.numbers)
         order.item_count = self.item_count
         order.fingerprint = self.fingerprints.of(*self.rows)
+        order.cut = [*order.cut, *self.cut]
         # No line rows at all: the file says nothing about this order's lines (None), which
         # must not read as "the order has no lines" ([]).
         order.lines = self.lines if with_lines and self.lines else None

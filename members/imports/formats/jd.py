@@ -7,7 +7,7 @@ from members.models.choices import Channel
 from members.services.records import IncomingRecord
 
 from ..rows import Column, HeaderMatch, LineRow, OrderRow, RowError
-from . import statuses, values
+from . import limits, statuses, values
 from .base import REQUIRED_EMPTY, ImportFormat, ParsedRow, TableRows
 from .buyers import latest
 from .grouping import OrderAssembler
@@ -15,8 +15,12 @@ from .values import MissingValue, ValueProblem
 
 ZERO = Decimal("0.00")
 JD = Channel.JD.value
+ACCOUNT = limits.account("jd_account")
 LINE_KEYS = frozenset({"sku", "title", "quantity", "price"})
-ORDER_KEYS = frozenset({"order_no", "ordered_at", "order_amount", "payable", "status", "paid_at", "completed_at", "refund"})
+ORDER_KEYS = frozenset({
+    "order_no", "ordered_at", "order_amount", "payable", "status", "paid_at", "completed_at", "refund",
+    "account", "name", "address", "mobile",
+})
 
 
 def parse_status(raw: str) -> str | None:
@@ -50,7 +54,8 @@ class JdOrdersFormat(ImportFormat):
     ]
     parsers = {
         "order_no": values.order_number,
-        "sku": values.code,
+        "sku": limits.SKU,
+        "title": limits.TITLE,
         "quantity": values.quantity,
         "ordered_at": values.datetime,
         "price": values.amount,
@@ -60,6 +65,10 @@ class JdOrdersFormat(ImportFormat):
         "paid_at": values.datetime,
         "completed_at": values.datetime,
         "refund": values.amount,
+        "account": ACCOUNT,
+        "name": limits.NAME,
+        "address": limits.ADDRESS,
+        "mobile": limits.MOBILE,
     }
     ignored = ("支付方式", "结算金额", "订单类型", "订单来源", "订单渠道", "订单备注", "商家备注", "运费金额", "余额支付")
 
@@ -81,12 +90,13 @@ class JdOrdersFormat(ImportFormat):
                 yield from orders.finish(with_lines=with_lines)
                 order, errors = self._order(number, row, match, external_no)
                 orders.start(external_no, external_no, order, errors)
+            cut: list[str] = []
             try:
-                line = self._line(row, h, orders.next_line_no()) if with_lines else None
+                line = self._line(row, h, orders.next_line_no(), cut) if with_lines else None
             except ValueProblem:
                 orders.add(number, row, None, 0, self.row_errors(number, row, match, keys=LINE_KEYS))
                 continue
-            orders.add(number, row, line, line.quantity if line else 0)
+            orders.add(number, row, line, line.quantity if line else 0, cut=cut)
         yield from orders.finish(with_lines=with_lines)
 
     def _order(
@@ -95,6 +105,7 @@ class JdOrdersFormat(ImportFormat):
         """The order-level values of an order's first row: (OrderRow, []) or (None, errors)."""
         h, get = match.columns, row.get
         payable = None
+        cut: list[str] = []
         try:
             raw_status = row[h["status"]].strip()
             status_text, is_deleted = statuses.split_deleted(raw_status)
@@ -108,6 +119,7 @@ class JdOrdersFormat(ImportFormat):
             refunded = values.amount(get(h.get("refund"), "")) or ZERO
             paid_at = values.datetime(get(h.get("paid_at"), ""))
             completed_at = values.datetime(get(h.get("completed_at"), ""))
+            buyer = self._buyer(row, h, latest(ordered_at, paid_at, completed_at), cut)
         except ValueProblem as problem:
             errors = self.row_errors(number, row, match, problem.reason, keys=ORDER_KEYS)
             if payable is not None:  # an empty 应付金额 was filled in from 订单金额
@@ -122,7 +134,7 @@ class JdOrdersFormat(ImportFormat):
             channel=JD,
             external_no=external_no,
             status=statuses.with_refund(status, paid, refunded),
-            raw_status=raw_status[:64],
+            raw_status=raw_status[:limits.RAW_STATUS],
             payable_amount=payable,
             paid_amount=paid,
             refunded_amount=refunded,
@@ -130,34 +142,37 @@ class JdOrdersFormat(ImportFormat):
             ordered_at=ordered_at,
             paid_at=paid_at,
             completed_at=completed_at,
-            buyer=self._buyer(row, h, latest(ordered_at, paid_at, completed_at)),
+            buyer=buyer,
+            cut=cut,
         )
         return order, []
 
     @staticmethod
-    def _line(row: dict[str, str], h: dict[str, str], line_no: int) -> LineRow:
+    def _line(row: dict[str, str], h: dict[str, str], line_no: int, cut: list[str]) -> LineRow:
         get = row.get
         quantity = values.quantity(get(h.get("quantity"), ""))
         return LineRow(
             line_no=line_no,
-            sku=values.code(get(h.get("sku"), "")),
-            title=values.limited(get(h.get("title"), ""), 255),
+            sku=limits.SKU(get(h.get("sku"), "")),
+            title=limits.TITLE.fit(values.text(get(h.get("title"), "")), cut),
             quantity=1 if quantity is None else quantity,
             price=values.amount(get(h.get("price"), "")) or ZERO,
         )
 
     @staticmethod
-    def _buyer(row: dict[str, str], h: dict[str, str], seen_at) -> IncomingRecord | None:
+    def _buyer(row: dict[str, str], h: dict[str, str], seen_at, cut: list[str]) -> IncomingRecord | None:
+        """The buyer, its long name or address cut to fit (noted in `cut`); TextError for an absurd value."""
         get = row.get
         account, mobile = values.text(get(h.get("account"), "")), values.text(get(h.get("mobile"), ""))
         if not (account or mobile):
             return None
+        account, mobile = ACCOUNT.fit(account, cut), limits.MOBILE.fit(mobile, cut)
         return IncomingRecord(
             channel=JD,
             external_id=account,
-            name=get(h.get("name"), "").strip(),
+            name=limits.NAME.fit(get(h.get("name"), "").strip(), cut),
             mobile=mobile,
-            address=get(h.get("address"), "").strip(),
+            address=limits.ADDRESS.fit(get(h.get("address"), "").strip(), cut),
             seen_at=seen_at,
             identifiers={"jd_account": account} if account else {},
         )

@@ -8,7 +8,7 @@ from members.services.records import IncomingRecord
 
 from ..fingerprints import RowFingerprints
 from ..rows import Column, HeaderMatch, KnownRow, OrderRow
-from . import statuses, values
+from . import limits, statuses, values
 from .base import ImportFormat, Memo, ParsedRow, TableRows, TakenIn
 from .buyers import strip_postcode
 from .values import MissingValue, ValueProblem
@@ -16,6 +16,7 @@ from .values import MissingValue, ValueProblem
 ZERO = Decimal("0.00")
 NO_REFUND = ("", "0.00", "0")
 TMALL = Channel.TMALL.value
+NICK = limits.account("tmall_nick")  # the account's key and its tmall_nick identifier
 
 
 class TmallOrdersFormat(ImportFormat):
@@ -50,6 +51,11 @@ class TmallOrdersFormat(ImportFormat):
         "item_count": values.quantity,
         "refund": values.amount,
         "completed_at": values.datetime,
+        "buyer_nick": NICK,
+        "receiver": limits.NAME,
+        "address": limits.ADDRESS,
+        "mobile": limits.MOBILE,
+        "shop": limits.SHOP,
     }
     # Columns of other export versions that carry nothing the CRM keeps.
     ignored = (
@@ -76,7 +82,10 @@ class TmallOrdersFormat(ImportFormat):
             values.order_number, values.amount, values.datetime, values.quantity, values.text
         )
         exact_status, parse_status, with_refund = statuses.TMALL.exact.get, statuses.TMALL.parse, statuses.with_refund
-        shops = Memo(lambda raw: text(raw)[:100])  # one or a few shops per report
+        shops = Memo(_shop)  # one or a few shops per report
+        nick_max, mobile_max, name_max, address_max = (
+            NICK.max_length, limits.MOBILE.max_length, limits.NAME.max_length, limits.ADDRESS.max_length
+        )
         fingerprint = RowFingerprints(h.values()).of
         for number, row in rows:
             get = row.get
@@ -106,6 +115,7 @@ class TmallOrdersFormat(ImportFormat):
                 paid_at = when(get(h_paid_at, ""))
                 completed_at = when(get(h_done, ""))
                 item_count = quantity(get(h_count, "")) or 0
+                shop, cut = shops(get(h_shop, ""))
             except ValueProblem as problem:
                 yield from self.row_errors(number, row, match, problem.reason)
                 continue
@@ -115,6 +125,16 @@ class TmallOrdersFormat(ImportFormat):
             if with_buyer:
                 nick, mobile = text(get(h_nick, "")), text(get(h_mobile, ""))
                 if nick or mobile:  # masked numbers (138****1234) are kept: cleaning knows them
+                    name, address = get(h_name, "").strip(), get(h_address, "").strip()
+                    if (len(nick) > nick_max or len(mobile) > mobile_max or len(name) > name_max
+                            or len(address) > address_max):
+                        try:
+                            cut = list(cut)
+                            nick, mobile = NICK.fit(nick, cut), limits.MOBILE.fit(mobile, cut)
+                            name, address = limits.NAME.fit(name, cut), limits.ADDRESS.fit(address, cut)
+                        except ValueProblem as problem:
+                            yield from self.row_errors(number, row, match, problem.reason)
+                            continue
                     seen_at = ordered_at
                     if paid_at is not None and paid_at > seen_at:
                         seen_at = paid_at
@@ -124,12 +144,19 @@ class TmallOrdersFormat(ImportFormat):
                     # (channel, external_id, name, gender, birthday, mobile, email, province, city,
                     #  district, address, store_code, registered_at, seen_at, identifiers)
                     buyer = IncomingRecord(
-                        TMALL, nick, get(h_name, "").strip(), "", None, mobile, "", "", "", "",
-                        strip_postcode(get(h_address, "").strip()), "", None, seen_at,
-                        {"tmall_nick": nick} if nick else {},
+                        TMALL, nick, name, "", None, mobile, "", "", "", "", strip_postcode(address), "", None,
+                        seen_at, {"tmall_nick": nick} if nick else {},
                     )
             yield OrderRow(
-                number, TMALL, external_no, status, raw_status.strip()[:64], payable, paid, refunded, False,
-                item_count, ordered_at, paid_at, completed_at, shops(get(h_shop, "")), "", buyer, None, 1,
-                row_print,
+                number, TMALL, external_no, status, raw_status.strip()[:limits.RAW_STATUS], payable, paid, refunded,
+                False, item_count, ordered_at, paid_at, completed_at, shop, "", buyer, None, 1, row_print, cut,
             )
+
+
+_NOTHING_CUT: tuple[str, ...] = ()
+
+
+def _shop(raw: str) -> tuple[str, tuple[str, ...]]:
+    """(shop name fitted to its column, the cut it took); TextError for a cell no shop name fills."""
+    cut: list[str] = []
+    return limits.SHOP.fit(values.text(raw), cut), tuple(cut) or _NOTHING_CUT

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from members.models.choices import Channel
 
 from ..rows import Column, HeaderMatch, ItemRow, LineRow
-from . import values
+from . import limits, values
 from .base import ImportFormat, ParsedRow, TableRows
 from .values import MissingValue, ValueProblem
 
@@ -31,11 +31,11 @@ class TmallItemsFormat(ImportFormat):
     ]
     parsers = {
         "order_no": values.order_number,
-        "title": values.text,
+        "title": limits.TITLE,
         "price": values.amount,
         "quantity": values.quantity,
-        "external_code": values.code,
-        "merchant_code": values.code,
+        "external_code": limits.SKU,
+        "merchant_code": limits.SKU,
     }
     ignored = ("子订单编号", "退款状态", "联系方式", "联系方式备注", "分类", "商品属性备注", "主订单状态")
 
@@ -53,15 +53,16 @@ class TmallItemsFormat(ImportFormat):
                 continue
             # A bad row still takes its place, so fixing it later leaves its neighbours' numbers alone.
             line_no = lines_seen[external_no] = lines_seen.get(external_no, 0) + 1
+            cut: list[str] = []
             try:
-                title = values.limited(row[h_title], 255)
+                title = limits.TITLE.fit(values.text(row[h_title]), cut)
                 price = values.amount(row[h_price])
                 quantity = values.quantity(row[h_quantity])
-                sku = values.code(get(h_code, "")) or values.code(get(h_external, ""))
+                sku = limits.SKU(get(h_code, "")) or limits.SKU(get(h_external, ""))
                 if not title or price is None or quantity is None:
                     raise MissingValue("")
             except ValueProblem as problem:
                 yield from self.row_errors(number, row, match, problem.reason)
                 continue
             line = LineRow(line_no=line_no, sku=sku, title=title, quantity=quantity, price=price)
-            yield ItemRow(number, TMALL, external_no, line, values.text(get(h_status, ""))[:64])
+            yield ItemRow(number, TMALL, external_no, line, values.text(get(h_status, ""))[:limits.RAW_STATUS], cut)

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from members.cleaning import is_junk_value, parse_datetime_cn
 from members.cleaning.dates import SHANGHAI
 from members.cleaning.text import _HALFWIDTH, _INVISIBLE, _NBSP  # the tables strip_export_quirks applies
+from members.models import Order, OrderLine
 from members.models.choices import Channel
 
 
@@ -84,7 +85,7 @@ def limited(raw: str, limit: int) -> str:
     return text(raw)[:limit]
 
 
-ORDER_NUMBER_MAX = 64
+ORDER_NUMBER_MAX = Order._meta.get_field("external_no").max_length
 _SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?[eE]\+?\d+$")
 
 
@@ -116,7 +117,16 @@ def code(raw: str, limit: int = 64) -> str:
 
 _CENTS = Decimal("0.01")
 _ZERO = Decimal("0.00")
-_MAX_AMOUNT = Decimal("9999999999.99")  # what a DecimalField(max_digits=12, decimal_places=2) holds
+
+
+def _largest(field) -> Decimal:
+    """The largest amount a DecimalField holds: 9999999999.99 for max_digits=12, decimal_places=2."""
+    return Decimal(10) ** (field.max_digits - field.decimal_places) - Decimal(10) ** -field.decimal_places
+
+
+_AMOUNT_FIELDS = [Order._meta.get_field(name) for name in ("payable_amount", "paid_amount", "refunded_amount")]
+_MAX_AMOUNT = min(_largest(field) for field in [*_AMOUNT_FIELDS, OrderLine._meta.get_field("price")])
+_FAST_AMOUNT_LENGTH = len(str(_MAX_AMOUNT))  # "128.00" this long or shorter is in range
 _NUMBER = re.compile(r"-?\d+(?:\.\d*)?|-?\.\d+")
 _CURRENCY = str.maketrans("", "", "元￥¥,， ")  # "1,299.00元", "￥88"; full-width ￥ survives cleaning
 
@@ -126,7 +136,7 @@ def amount(raw: str) -> Decimal | None:
     if not raw:
         return None
     # Fast path: "128.00" as platforms write it (a leading digit rules out signs and spaces).
-    if raw[-3:-2] == "." and raw[:1].isdigit() and len(raw) <= 13:
+    if raw[-3:-2] == "." and raw[:1].isdigit() and len(raw) <= _FAST_AMOUNT_LENGTH:
         try:
             return Decimal(raw)
         except InvalidOperation:
@@ -149,13 +159,13 @@ def amount(raw: str) -> Decimal | None:
     # Excel hands back float noise such as 12.300000000000001; rounding to cents undoes it.
     number = number.quantize(_CENTS, rounding=ROUND_HALF_UP)
     if number > _MAX_AMOUNT:
-        raise AmountError("金额过大")
+        raise AmountError(f"金额过大，最多 {_MAX_AMOUNT}")
     return number
 
 
 # ---------------------------------------------------------------- quantities
 
-MAX_QUANTITY = 10_000_000
+MAX_QUANTITY = 10_000_000  # far below what OrderLine.quantity (an integer column) holds
 _WHOLE = re.compile(r"(\d+)(?:\.0*)?")  # "2.0" from a spreadsheet is a whole 2
 
 
@@ -171,7 +181,7 @@ def quantity(raw: str) -> int | None:
         raise QuantityError("数量应为不小于 0 的整数")
     number = int(match.group(1))
     if number > MAX_QUANTITY:
-        raise QuantityError("数量过大")
+        raise QuantityError(f"数量过大，最多 {MAX_QUANTITY:,}")
     return number
 
 
@@ -180,6 +190,16 @@ def quantity(raw: str) -> int | None:
 _from_iso, _combine, _datetime = dt.datetime.fromisoformat, dt.datetime.combine, dt.datetime
 _EXCEL_RESAVED = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2}) (\d{1,2}):(\d\d)(?::(\d\d))?")
 _DATETIME_HINT = "应为 2024-01-31 13:45:00、2024/1/31 13:45 或 2024-01-31 这样的时间"
+# Orders, registrations and consents all happened in this window; a time outside it is a typo or
+# a placeholder (and year 1 or 9999 cannot even be converted to UTC for the database).
+FIRST_YEAR, LAST_YEAR = 1970, 2099
+_OUT_OF_RANGE = f"时间超出合理范围，应在 {FIRST_YEAR} 年到 {LAST_YEAR} 年之间"
+
+
+def _in_range(stamp: dt.datetime) -> dt.datetime:
+    if FIRST_YEAR <= stamp.year <= LAST_YEAR:
+        return stamp
+    raise DatetimeError(_OUT_OF_RANGE)
 
 
 def datetime(raw: str) -> dt.datetime | None:
@@ -194,12 +214,14 @@ def datetime(raw: str) -> dt.datetime | None:
         except ValueError:
             pass
         else:
-            if naive.tzinfo is None:  # "2025-06-20 10-05:00" is also 19 characters
+            if naive.tzinfo is None and FIRST_YEAR <= naive.year <= LAST_YEAR:  # "2025-06-20 10-05:00" is 19 too
                 return _combine(naive, naive.time(), SHANGHAI)
     if match := _EXCEL_RESAVED.fullmatch(raw):
         # yyyy/M/d H:mm, as Excel writes the platforms' times back when a report is re-saved.
         try:
-            return _datetime(*map(int, match.groups(default="0")), 0, SHANGHAI)
+            return _in_range(_datetime(*map(int, match.groups(default="0")), 0, SHANGHAI))
+        except DatetimeError:
+            raise
         except ValueError:
             raise DatetimeError(f"无法识别的时间，{_DATETIME_HINT}") from None
     value = text(raw)
@@ -208,7 +230,7 @@ def datetime(raw: str) -> dt.datetime | None:
     stamp = parse_datetime_cn(value)
     if stamp is None:
         raise DatetimeError(f"无法识别的时间，{_DATETIME_HINT}")
-    return stamp
+    return _in_range(stamp)
 
 
 # ---------------------------------------------------------------- choices
