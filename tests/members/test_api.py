@@ -1,5 +1,7 @@
 """The members REST API for mini-programs and POS."""
 
+from base64 import b64encode
+
 import pytest
 from django.contrib.auth.models import Group, Permission, User
 
@@ -74,3 +76,34 @@ def test_resolve_rejects_bad_input_with_reasons(client, api_user):
 
     assert unknown_kind.status_code == 400 and "qq" in unknown_kind.json()["identifiers"][0]
     assert no_identifier.status_code == 400 and "没有可用于识别会员的标识" in no_identifier.json()["detail"]
+
+
+def basic_auth(username, password):
+    return "Basic " + b64encode(f"{username}:{password}".encode()).decode()
+
+
+def test_wrong_basic_auth_credentials_answer_401_with_a_basic_challenge(client, api_user):
+    user = api_user(GUIDE)
+    user.set_password("right-password-1")
+    user.save()
+
+    response = client.get("/api/members/", HTTP_AUTHORIZATION=basic_auth(user.username, "wrong"))
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Basic")
+
+
+def test_an_anonymous_caller_is_asked_to_authenticate_with_401(client, db):
+    response = client.get("/api/members/")
+
+    assert response.status_code == 401 and response["WWW-Authenticate"].startswith("Basic")
+
+
+def test_right_basic_auth_credentials_read_the_api(client, api_user):
+    user = api_user(GUIDE)
+    user.set_password("right-password-1")
+    user.save()
+
+    response = client.get("/api/members/", HTTP_AUTHORIZATION=basic_auth(user.username, "right-password-1"))
+
+    assert response.status_code == 200
