@@ -1,12 +1,80 @@
-"""The plain-Python reference model of the points ledger (lots, accounts, helpers) for the state machine."""
+"""The plain-Python reference model of the points ledger (lots, accounts, helpers) for the state machine.
+
+An independent specification: it imports nothing from the product. The business calendar and every
+expiry policy are written out here again from the README's rules, so a fault in `loyalty.calendar` or
+`loyalty.policies` shows up as a difference instead of being copied into the expected values.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
+from zoneinfo import ZoneInfo
 
-from loyalty.calendar import end_of_day, local_date, start_of_day
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+# ---------------------------------------------------------------- the business calendar (Asia/Shanghai)
+
+def business_day(moment: datetime) -> date:
+    """The Shanghai calendar date of an instant."""
+    return moment.astimezone(SHANGHAI).date()
+
+
+def midnight(day: date) -> datetime:
+    """00:00 Shanghai time at the start of `day`."""
+    return datetime(day.year, day.month, day.day, tzinfo=SHANGHAI)
+
+
+def day_ends(day: date) -> datetime:
+    """A day ends at the next Shanghai midnight: valid "through 03-31" means gone at 04-01 00:00."""
+    return midnight(day + timedelta(days=1))
+
+
+def clearing_date(year: int, month: int, day: int) -> date:
+    """The clearing day in `year`; a day the month lacks (02-29 in a common year) falls back to its last day."""
+    while True:
+        try:
+            return date(year, month, day)
+        except ValueError:
+            day -= 1
+
+
+@dataclass(frozen=True)
+class ExpiryRule:
+    """One account type's expiry policy, fixed on each lot when it is earned.
+
+    never: no expiry. days_after_earn N: through the N-th day after the earn day. yearly_clearing
+    (month, day, keep k): a lot earned in year Y is cleared when the clearing day of year Y+k ends, or of
+    the first later year whose clearing day ends after the earn. fixed_date: when that date ends.
+    """
+
+    policy: str
+    days: int | None = None
+    month: int | None = None
+    day: int | None = None
+    keep_years: int = 0
+    on: date | None = None
+
+    def expires_at(self, earned_at: datetime) -> datetime | None:
+        if self.policy == "never":
+            return None
+        if self.policy == "days_after_earn":
+            return day_ends(business_day(earned_at) + timedelta(days=self.days))
+        if self.policy == "yearly_clearing":
+            year = business_day(earned_at).year + self.keep_years
+            while day_ends(clearing_date(year, self.month, self.day)) <= earned_at:
+                year += 1
+            return day_ends(clearing_date(year, self.month, self.day))
+        if self.policy == "fixed_date":
+            return day_ends(self.on)
+        raise ValueError(self.policy)
+
+
+def available_from(earned_at: datetime, pending_days: int) -> datetime | None:
+    """Pending points become usable at 00:00 of the earn day + pending days; None without a pending period."""
+    return midnight(business_day(earned_at) + timedelta(days=pending_days)) if pending_days else None
 
 
 @dataclass(eq=False)
@@ -34,7 +102,7 @@ class Account:
 
 @dataclass
 class Model:
-    expiry_days: int
+    expiry_rule: ExpiryRule
     pending_days: int
     allow_negative: bool
     accounts: dict = field(default_factory=lambda: {"A": Account(), "B": Account()})
@@ -58,7 +126,7 @@ class Model:
                 available, pending, lifetime)
 
     def expiry(self, moment):
-        return end_of_day(local_date(moment) + timedelta(days=self.expiry_days))
+        return self.expiry_rule.expires_at(moment)
 
     def new_lot(self, account, amount, earned_at, *, pending=False, available_at=None, earn_key=None,
                 origin_account=None, expires_at="policy", kind="earn"):
@@ -127,14 +195,16 @@ class Model:
         self.unlock(name, now)
 
     # -- operations
-    def earn(self, name, points, now, earn_key):
+    def earn(self, name, points, occurred_at, now, earn_key, pending_days=None):
+        """Points earned at `occurred_at` (an order's payment, maybe earlier than `now`); `pending_days`
+        overrides the type's (an earn rule's own return window)."""
         acct = self.accounts[name]
         if acct.available < 0:
             self.catch_up(name, now)
-        available_at = start_of_day(local_date(now) + timedelta(days=self.pending_days)) if self.pending_days else None
+        available_at = available_from(occurred_at, self.pending_days if pending_days is None else pending_days)
         pending = available_at is not None and available_at > now
         debt = -acct.available if acct.available < 0 and not pending else 0
-        lot = self.new_lot(name, points, now, pending=pending, available_at=available_at, earn_key=earn_key)
+        lot = self.new_lot(name, points, occurred_at, pending=pending, available_at=available_at, earn_key=earn_key)
         lot.remaining -= min(debt, points)
         if pending:
             acct.pending += points
