@@ -13,7 +13,8 @@ the absolute times are noisy:
    --die-rows Tmall rows, into a fresh copy of the migrated empty database (crm_bench_die), so
    that every row is an insert, as in our first import;
 6. our import of the same first --die-rows rows into another fresh copy (crm_bench_same),
-   timed like step 5 inside the process (Django's start-up left out of both).
+   timed like step 5 inside the process (Django's start-up left out of both); steps 5 and 6
+   are repeated --die-rounds times in alternating order and the median ratio reported.
 The bench's own checks (the re-import changed nothing; django-import-export inserted every row
 into an empty database and updated none; our import of the same rows made as many orders) are
 printed as they are made, and a failed one makes the bench exit with status 1.
@@ -36,6 +37,7 @@ import json
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -142,6 +144,29 @@ def order_count(url: str) -> int:
     return int(_psql(url, "SELECT count(*) FROM members_order").strip())
 
 
+def django_import_export_round(checks: BenchChecks, url: str, tmall: Path, rows: int) -> tuple[float, int]:
+    """django-import-export on the first `rows` rows into a fresh copy of the empty database:
+    (seconds, orders it made); checks that it inserted every row."""
+    die_db = recreate(url, DIE_DB, template=TEMPLATE_DB)
+    before = order_count(die_db)
+    die = import_export_rate(die_db, tmall, rows)
+    print(f"django-import-export, empty database: {die['rows']:,} rows in {die['seconds']:.1f} s "
+          f"({die['rows'] / die['seconds']:,.0f} rows/s); new {die['new']:,}, updated {die['update']:,}", flush=True)
+    after = order_count(die_db)
+    check_baseline_inserted(checks, rows, before, die, after)
+    return die["seconds"], after
+
+
+def our_same_rows_round(url: str, same_file: Path) -> tuple[float, int]:
+    """Our import of the same rows into a fresh copy of the empty database: (seconds, orders)."""
+    same_db = recreate(url, SAME_ROWS_DB, template=TEMPLATE_DB)
+    seconds = our_import_in_process(same_db, same_file)
+    orders = order_count(same_db)
+    print(f"ours on the same rows, empty database: {orders:,} orders in {seconds:.1f} s ({orders / seconds:,.0f} rows/s)",
+          flush=True)
+    return seconds, orders
+
+
 def check_reimport_unchanged(checks: BenchChecks, before: dict, after: dict) -> bool:
     """Step 4: a second import of the same file must change no order and no member."""
     return checks.expect(after == before, "re-import of the same file changed nothing",
@@ -181,6 +206,9 @@ def main() -> int:
     parser.add_argument("--jd-rows", type=int, default=300_000)
     parser.add_argument("--jd-shared", type=float, default=0.30)
     parser.add_argument("--die-rows", type=int, default=20_000, help="rows for django-import-export")
+    parser.add_argument("--die-rounds", type=int, default=1,
+                        help="rounds of django-import-export and ours on the same --die-rows rows, in alternating "
+                             "order (the median ratio is reported)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     parser.add_argument("--reuse", action="store_true", help="use the files already in --out")
@@ -225,23 +253,26 @@ def run_all(args, url: str, tmall: Path, jd: Path) -> int:
     print(f"re-import tmall: {again_s:.1f} s, peak RSS {again_mb} MB; {again_cpu.describe()}")
     check_reimport_unchanged(checks, after_jd, after_again)
 
-    die_db = recreate(url, DIE_DB, template=TEMPLATE_DB)
-    die_before = order_count(die_db)
-    die = import_export_rate(die_db, tmall, args.die_rows)
-    die_s, die_rows = die["seconds"], die["rows"]
-    print(f"django-import-export, empty database: {die_rows:,} rows in {die_s:.1f} s ({die_rows / die_s:,.0f} rows/s); "
-          f"new {die['new']:,}, updated {die['update']:,}")
-    die_orders = order_count(die_db)
-    check_baseline_inserted(checks, args.die_rows, die_before, die, die_orders)
-
-    same_db = recreate(url, SAME_ROWS_DB, template=TEMPLATE_DB)
+    die_runs, same_runs = [], []
     with tempfile.TemporaryDirectory(prefix="import-bench-") as scratch:
-        same_s = our_import_in_process(same_db, first_rows_file(tmall, args.die_rows, Path(scratch)))
-    same_orders = order_count(same_db)
-    print(f"ours on the same {args.die_rows:,} rows, empty database: {same_s:.1f} s ({same_orders / same_s:,.0f} rows/s)")
-    check_same_orders(checks, same_orders, die_orders)
+        same_file = first_rows_file(tmall, args.die_rows, Path(scratch))
+        for number in range(1, args.die_rounds + 1):
+            # Alternate which side goes first: the load of a shared machine drifts within a round too.
+            sides = ("die", "ours") if number % 2 else ("ours", "die")
+            for side in sides:
+                if side == "die":
+                    die_runs.append(django_import_export_round(checks, url, tmall, args.die_rows))
+                else:
+                    same_runs.append(our_same_rows_round(url, same_file))
+            die_s, die_orders = die_runs[-1]
+            same_s, same_orders = same_runs[-1]
+            print(f"round {number}: django-import-export {args.die_rows / die_s:,.0f} rows/s, ours on the same rows "
+                  f"{same_orders / same_s:,.0f} rows/s: {die_s / same_s:.1f}x", flush=True)
+            check_same_orders(checks, same_orders, die_orders)
     for database in (DIE_DB, SAME_ROWS_DB, TEMPLATE_DB):
         drop(url, database)
+    same_ratios = [die_s / same_s for (die_s, _), (same_s, _) in zip(die_runs, same_runs, strict=True)]
+    die_s, die_rows = statistics.median(s for s, _ in die_runs), args.die_rows
 
     ours_rate = copy_rows / first_s
     print()
@@ -255,7 +286,8 @@ def run_all(args, url: str, tmall: Path, jd: Path) -> int:
     print(f"ours / import-export   = {ours_rate / (die_rows / die_s):.1f}x rows/s   (target >= 20x; our first import "
           f"of {copy_rows:,} rows against django-import-export's {die_rows:,}, both into an empty database)")
     print(f"  its CPU alone allows no more than {copy_rows / first_cpu.floor() / (die_rows / die_s):.1f}x")
-    print(f"  on the same {die_rows:,} rows = {die_s / same_s:.1f}x rows/s (both timed in-process)")
+    print(f"  on the same {die_rows:,} rows = {statistics.median(same_ratios):.1f}x rows/s, median of "
+          f"{len(same_ratios)} round(s): {', '.join(f'{r:.1f}x' for r in same_ratios)} (both timed in-process)")
     print(f"jd import              = {jd_s:.1f} s for {jd.name}")
     for label, out in (("tmall", first_out), ("jd", jd_out), ("tmall again", again_out)):
         print(f"\n--- summary: {label}\n{out.strip()}")
