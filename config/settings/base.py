@@ -101,6 +101,14 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "media/"
 # Largest file the upload page accepts; match the reverse proxy (nginx client_max_body_size).
 IMPORTS_MAX_UPLOAD_MB = env.int("IMPORTS_MAX_UPLOAD_MB", default=500)
+# An .xlsx past these is refused before it is read (members/imports/xlsx_limits.py): rows of the first
+# sheet, the last column a value may be in, and how far a part of the zip may unpack beyond its size.
+IMPORTS_XLSX_MAX_ROWS = env.int("IMPORTS_XLSX_MAX_ROWS", default=1_048_576)
+IMPORTS_XLSX_MAX_COLUMNS = env.int("IMPORTS_XLSX_MAX_COLUMNS", default=500)
+IMPORTS_XLSX_MAX_COMPRESSION_RATIO = env.int("IMPORTS_XLSX_MAX_COMPRESSION_RATIO", default=100)
+# A running import writes a heartbeat after every chunk; one silent for this long is shown as 已中断
+# (its process was killed) and may be resumed.
+IMPORTS_STALE_AFTER_SECONDS = env.int("IMPORTS_STALE_AFTER_SECONDS", default=300)
 
 # Login lockout (staff login, admin login, API basic auth): AXES_FAILURE_LIMIT failures in a row for one
 # username from one address lock that pair for AXES_COOLOFF_TIME; a right login clears the count.
@@ -124,7 +132,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["config.permissions.ModelPermissions"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",  # documents error responses
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

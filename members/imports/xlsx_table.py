@@ -2,6 +2,9 @@
 
 Streamed (openpyxl's read-only mode), so a large workbook is read with flat memory. Cells
 become the text a person sees in Excel: dates as ISO text, whole numbers without ".0".
+Before anything is read, `xlsx_limits` refuses a workbook past the row, column and packing
+limits; rows are then read only as wide as the header (a stray cell at column XFD would
+otherwise make openpyxl pad every row to 16,384 cells).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from members.cleaning.text import as_text
 
 from .readers import Row, Table, normalize_headers, share, size_of
 from .rows import ImportFileError
+from .xlsx_limits import XlsxLimits, check_archive, first_sheet_path, row_limit_message, scan_sheet
 
 
 def _cell_text(value) -> str:
@@ -49,18 +53,27 @@ class XlsxTable(Table):
         self._owned = owned
         self._book = None
         self.bytes_total = size_of(stream)
+        self.limits = XlsxLimits.from_settings()
         try:
+            start = stream.tell()
+            with zipfile.ZipFile(stream) as archive:  # leaves the stream open: it was handed in
+                check_archive(archive, self.limits)
+                with archive.open(first_sheet_path(archive)) as source:
+                    self.rows_total = scan_sheet(source, self.limits).rows
+            stream.seek(start)
             self._book = load_workbook(stream, read_only=True, data_only=True)
             sheet = self._book.worksheets[0]
-            self.rows_total = sheet.max_row
             # The stored dimension can be stale; without resetting it openpyxl stops there.
             sheet.reset_dimensions()
-            self._records = sheet.iter_rows(min_row=1, values_only=True)
-            self._read_header()
+            self._read_header(sheet)
+            # One row past the limit is read only to notice a row the scan could not see.
+            self._records = sheet.iter_rows(min_row=self._header_row + 1, max_row=self.limits.max_rows + 1,
+                                            max_col=max(self._positions) + 1, values_only=True)
         except ImportFileError:
             self.close()
             raise
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, IndexError, OSError, ValueError) as error:
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, IndexError, OSError, ValueError,
+                SyntaxError, StopIteration) as error:  # SyntaxError: ElementTree's ParseError
             self.close()
             raise ImportFileError(f"Excel 文件已损坏或不是有效的 .xlsx 文件，请重新导出或另存后再试（{error}）。") from None
         self.rows_read = self._header_row
@@ -73,6 +86,8 @@ class XlsxTable(Table):
         try:
             for values in self._records:
                 self.rows_read += 1
+                if self.rows_read > self.limits.max_rows:
+                    raise ImportFileError(row_limit_message(self.limits))
                 if _is_blank_values(values):
                     continue
                 try:
@@ -89,14 +104,16 @@ class XlsxTable(Table):
         if self._owned:
             self._stream.close()
 
-    def _read_header(self) -> None:
+    def _read_header(self, sheet) -> None:
         self._header_row = 0
-        for values in self._records:
+        records = sheet.iter_rows(max_row=self.limits.max_rows, max_col=self.limits.max_columns, values_only=True)
+        for values in records:
             self._header_row += 1
             if not _is_blank_values(values):
                 break
         else:
             raise ImportFileError("工作表中没有表头行（第一个工作表是空的）。")
+        records.close()
         self.headers, self._positions = normalize_headers([_cell_text(v) for v in values])
         if not self.headers:
             raise ImportFileError("表头行是空的，第一行应当是列名。")

@@ -1,10 +1,12 @@
 """Import pages when the import itself fails: the upload still lands on the batch page with the reason."""
 
 import logging
+import time
 
 from django.db import OperationalError, connection
 
 from members.models import ImportBatch, ImportStatus, Member
+from tests.imports.xlsx_files import far_right_cells, workbook
 
 from .imports_ui_helpers import GOOD_MEMBERS
 
@@ -37,3 +39,20 @@ def test_upload_whose_eager_task_fails_lands_on_the_batch_page_with_the_reason(u
     assert "导入失败" in page and "导入中断" in page and "server closed the connection unexpectedly" in page
     assert "继续导入</button>" in page
     assert Member.objects.count() == 0
+
+
+def test_upload_of_an_xlsx_past_the_column_limit_answers_within_seconds_with_the_limit(upload, operator_client):
+    # given the probe's 0.5 MB workbook: 100,000 rows that each hold one cell at column XFD
+    data = workbook(far_right_cells(100_000))
+
+    # when it is uploaded (the import runs eagerly, inside the request, in tests)
+    started = time.perf_counter()
+    response = upload("members.xlsx", data)
+    seconds = time.perf_counter() - started
+
+    # then the request is answered within seconds and the batch page names the limit
+    batch = ImportBatch.objects.get()
+    assert seconds < 5 and response.status_code == 302
+    assert batch.status == ImportStatus.FAILED
+    page = operator_client.get(response["Location"]).content.decode()
+    assert "XFD 列有内容，超过导入上限 500 列" in page
