@@ -214,7 +214,14 @@ class LedgerEntryAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, ReadOnlyAdminMixi
 
 
 @admin.register(JobRun)
-class JobRunAdmin(PiiLookupGuardMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class JobRunAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("job", "business_date", "status", "counts", "triggered_by", "started_at", "finished_at")
     list_filter = ("job", "status")
     date_hierarchy = "business_date"
+    exclude = ("error",)
+    readonly_fields = ("error_shown",)
+
+    @admin.display(description="错误")
+    def error_shown(self, obj):
+        # An exception message can quote the value that failed, phones included.
+        return obj.error if self.reveals(obj) else mask_text(obj.error)

@@ -22,8 +22,9 @@ from loyalty.errors import LoyaltyError
 from loyalty.levels.preview import preview_impact
 from loyalty.levels.services import set_manual_level
 from loyalty.models import Benefit, Level, LevelChange, LevelScheme, MemberLevel
-from members.admin.common import ReadOnlyTabularInline
+from members.admin.common import PhoneMaskingMixin, ReadOnlyTabularInline
 from members.admin.pii_lookups import PiiLookupGuardMixin, declare_pii_fields
+from members.masking import mask_text
 from members.models import Member
 
 # Staff-written reasons can carry a phone: not for filtering or sorting by users who may not see it.
@@ -158,27 +159,42 @@ class ManualLevelForm(forms.Form):
     until = forms.DateField(label="保底截止日", required=False, help_text="含当天；留空表示长期保底（直至再次手工设定）")
 
 
-class LevelChangeInline(ReadOnlyTabularInline):
+class RuleShownMixin(PhoneMaskingMixin):
+    """A level change's rule text can quote a staff-written reason (manual levels): masked for
+    staff who may not see phones."""
+
+    @admin.display(description="依据")
+    def rule_shown(self, obj):
+        return obj.rule if self.reveals(obj) else mask_text(obj.rule)
+
+
+class LevelChangeInline(RuleShownMixin, ReadOnlyTabularInline):
     model = LevelChange
     fk_name = "member_level"
-    fields = ("created_at", "kind", "from_level", "to_level", "metric_value", "rule", "actor_label")
+    fields = ("created_at", "kind", "from_level", "to_level", "metric_value", "rule_shown", "actor_label")
+    readonly_fields = fields
     ordering = ("-created_at", "-id")
     verbose_name_plural = "等级变动"
 
 
 @admin.register(MemberLevel)
-class MemberLevelAdmin(PiiLookupGuardMixin, admin.ModelAdmin):
+class MemberLevelAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, admin.ModelAdmin):
     list_display = ("member", "scheme", "level", "reached_at", "next_review_on", "floor_level", "floor_until")
     list_filter = ("scheme", "level")
     search_fields = ("member__code", "member__name")
     list_select_related = ("member", "scheme", "level", "floor_level")
     readonly_fields = ("member", "member_role", "scheme", "level", "reached_at", "next_review_on", "floor_level",
-                       "floor_until", "floor_reason")
+                       "floor_until", "floor_reason_shown")
+    exclude = ("floor_reason",)  # shown through floor_reason_shown, masked for guides
     inlines = [LevelChangeInline]
     actions = ["set_level"]
 
     def has_add_permission(self, request):
         return False  # levels are assigned by the rules; staff set them with the action
+
+    @admin.display(description="保底原因")
+    def floor_reason_shown(self, obj):
+        return obj.floor_reason if self.reveals(obj) else mask_text(obj.floor_reason)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -216,9 +232,9 @@ class MemberLevelAdmin(PiiLookupGuardMixin, admin.ModelAdmin):
 
 
 @admin.register(LevelChange)
-class LevelChangeAdmin(PiiLookupGuardMixin, admin.ModelAdmin):
-    list_display = ("created_at", "member", "scheme", "kind", "from_level", "to_level", "metric_value", "rule",
-                    "actor_label")
+class LevelChangeAdmin(PiiLookupGuardMixin, RuleShownMixin, admin.ModelAdmin):
+    list_display = ("created_at", "member", "scheme", "kind", "from_level", "to_level", "metric_value",
+                    "rule_shown", "actor_label")
     list_filter = ("scheme", "kind")
     search_fields = ("member__code", "member__name")
     list_select_related = ("member", "scheme", "from_level", "to_level")
@@ -233,7 +249,7 @@ class LevelChangeAdmin(PiiLookupGuardMixin, admin.ModelAdmin):
         return False
 
 
-class MemberLevelInline(ReadOnlyTabularInline):
+class MemberLevelInline(PhoneMaskingMixin, ReadOnlyTabularInline):
     """On the member page: every role's level, since when, next review and why."""
 
     model = MemberLevel
@@ -254,9 +270,13 @@ class MemberLevelInline(ReadOnlyTabularInline):
         if not obj.floor_level_id:
             return "-"
         until = f"至 {obj.floor_until:%Y-%m-%d}" if obj.floor_until else "长期"
-        return f"{obj.floor_level.name}（{until}；{obj.floor_reason}）"
+        reason = obj.floor_reason if self.reveals(obj) else mask_text(obj.floor_reason)
+        return f"{obj.floor_level.name}（{until}；{reason}）"
 
     @admin.display(description="最近变动原因")
     def why(self, obj):
         change = obj.changes.order_by("-created_at", "-id").first()
-        return f"{change.get_kind_display()}：{change.rule}" if change else "-"
+        if not change:
+            return "-"
+        return f"{change.get_kind_display()}：{change.rule if self.reveals(obj) else mask_text(change.rule)}"
+
