@@ -289,7 +289,7 @@ class SourceProfileAdmin(PiiLookupGuardMixin, MaskedTitleMixin, PhoneMaskingMixi
     search_help_text = "渠道账号或会员编号（精确）"
     show_full_result_count = False
     fields = (
-        "channel", "account_display", "member_link", "name", "gender", "birthday", "mobile_display", "email",
+        "channel", "account_display", "member_link", "name", "gender", "birthday", "mobile_display", "email_display",
         "province", "city", "district", "address", "home_store", "registered_at", "seen_at", "attributes",
         "raw_display", "created_at",
     )
@@ -306,6 +306,10 @@ class SourceProfileAdmin(PiiLookupGuardMixin, MaskedTitleMixin, PhoneMaskingMixi
     @admin.display(description="手机号")
     def mobile_display(self, obj):
         return obj.mobile if self.reveals(obj) else masked(obj.mobile)
+
+    @admin.display(description="邮箱")
+    def email_display(self, obj):
+        return obj.email if self.reveals(obj) else mask_text(obj.email)
 
     @admin.display(description="原始值")
     def raw_display(self, obj):

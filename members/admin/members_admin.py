@@ -163,9 +163,10 @@ class MemberAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, SafeExportMixin, admin
     # ---- form layout
 
     def get_fieldsets(self, request, obj=None):
-        mobile = "mobile" if obj is None or self.can_reveal(request) else "mobile_display"
+        reveal = obj is None or self.can_reveal(request)
+        mobile, email = ("mobile", "email") if reveal else ("mobile_display", "email_display")
         fieldsets = [
-            ("基本资料", {"fields": ("name", "gender", "birthday", mobile, "email")}),
+            ("基本资料", {"fields": ("name", "gender", "birthday", mobile, email)}),
             ("地区与门店", {"fields": ("province", "city", "district", "address", "home_store")}),
             ("自定义属性", {"fields": ("attributes",), "classes": ("collapse",)}),
         ]
@@ -179,7 +180,7 @@ class MemberAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, SafeExportMixin, admin
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        return (*self.status_fields, "mobile_display")
+        return (*self.status_fields, "mobile_display", "email_display")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -212,6 +213,10 @@ class MemberAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, SafeExportMixin, admin
     @admin.display(description="手机号", ordering="mobile")
     def mobile_display(self, obj):
         return obj.mobile if self.reveals(obj) else masked(obj.mobile)
+
+    @admin.display(description="邮箱")
+    def email_display(self, obj):
+        return obj.email if self.reveals(obj) else mask_text(obj.email)
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
@@ -317,7 +322,7 @@ class MemberAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, SafeExportMixin, admin
                 "性别": m.get_gender_display(),
                 "生日": m.birthday or "",
                 "手机号": m.mobile if reveal else masked(m.mobile),
-                "邮箱": m.email,
+                "邮箱": m.email if reveal else mask_text(m.email),
                 "地区": " ".join(filter(None, (m.province, m.city, m.district))),
                 "地址": m.address,
                 "归属门店": m.home_store or "",
