@@ -25,5 +25,8 @@ def run_import_task(batch_id: int) -> dict:
     batch = ImportBatch.objects.filter(pk=batch_id).first()
     if batch is None or batch.status == ImportStatus.SUCCEEDED or not batch.upload:
         return {"batch": batch_id, "skipped": True}
+    if batch.status == ImportStatus.RUNNING and not batch.is_interrupted:
+        # A redelivered task (acks_late) while another worker still runs the batch: one run at a time.
+        return {"batch": batch_id, "skipped": True}
     batch = run_batch(batch, Path(batch.upload.path))
     return {"batch": batch.pk, "status": batch.status, "counts": batch.counts}

@@ -7,7 +7,14 @@ from django.core.management.base import BaseCommand, CommandError
 
 from members.models import ImportBatch, ImportStatus
 
-from .engine import CHUNK_ROWS, create_batch, run_batch
+from .engine import (
+    CHUNK_ROWS,
+    claim_for_resume,
+    create_batch,
+    not_resumable_reason,
+    run_batch,
+    wrong_file_reason,
+)
 from .formats import get_format
 from .rows import ImportFileError
 from .summary import summary_text
@@ -41,19 +48,14 @@ class ImportCommand(BaseCommand):
         parser.add_argument("--format", required=True, choices=self.formats, help="文件格式")
         parser.add_argument("paths", nargs="*", type=Path, help="CSV / XLSX 文件")
         parser.add_argument("--resume", type=int, metavar="BATCH_ID",
-                            help="继续一个中断的批次（从已提交的行之后开始）")
+                            help="继续一个失败或已中断的批次（从已提交的行之后开始；须给出原文件，内容不同则拒绝）")
         parser.add_argument("--chunk-rows", type=int, default=CHUNK_ROWS, help="每个事务提交的行数")
         parser.add_argument("--all-rows", action="store_true",
                             help="不跳过已导入过的相同行（例如修改了匹配规则或屏蔽值之后，让买家重新识别）")
 
     def handle(self, *args, format, paths, resume, chunk_rows, all_rows=False, **options):
         if resume:
-            batch = ImportBatch.objects.filter(pk=resume, kind=self.kind).first()
-            if batch is None:
-                raise CommandError(f"没有编号为 {resume} 的导入批次")
-            if not paths:
-                raise CommandError("继续导入需要再次给出同一个文件的路径")
-            jobs = [(batch, paths[0])]
+            jobs = [(self._claim(resume, paths, format), paths[0])]
         elif not paths:
             raise CommandError("请给出至少一个文件路径")
         else:
@@ -80,3 +82,22 @@ class ImportCommand(BaseCommand):
                 failed.append(f"{path}: {batch.error_message}")
         if failed:
             raise CommandError("以下文件未能导入:\n" + "\n".join(failed))
+
+    def _claim(self, batch_id: int, paths: list[Path], format_key: str) -> ImportBatch:
+        """The batch to resume, taken over from its failed or interrupted run; refused (CommandError, exit
+        code 1, no traceback) unless `paths` is the very file and format the batch was importing."""
+        batch = ImportBatch.objects.filter(pk=batch_id).first()
+        if batch is None:
+            raise CommandError(f"没有编号为 {batch_id} 的导入批次")
+        if batch.kind != self.kind:
+            raise CommandError(f"批次 #{batch_id} 是{batch.get_kind_display()}导入，不能用这个命令继续。")
+        if len(paths) != 1:
+            raise CommandError("继续导入需要再次给出同一个文件的路径（只能一个）")
+        reason = wrong_file_reason(batch, paths[0], format_key=format_key)
+        if reason:
+            raise CommandError(reason)
+        if not claim_for_resume(batch.pk, status=ImportStatus.RUNNING):
+            batch.refresh_from_db()
+            raise CommandError(not_resumable_reason(batch))
+        batch.refresh_from_db()
+        return batch

@@ -63,6 +63,42 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def wrong_file_reason(batch: ImportBatch, path: Path, *, format_key: str | None = None) -> str | None:
+    """Why `path` (and `format_key`) cannot continue `batch`, or None: a resume must read the very file
+    its committed rows came from, or its resume point would skip rows of another file."""
+    if format_key is not None and format_key != batch.format:
+        return f"批次 #{batch.pk} 的文件格式是 {batch.format}，不是 {format_key}：继续导入必须使用原来的格式。"
+    path = Path(path)
+    if not path.is_file():
+        return f"文件不存在：{path}"
+    digest = file_sha256(path)
+    if digest != batch.file_sha256:
+        return (f"文件 {path.name} 不是批次 #{batch.pk} 导入的文件 {batch.file_name}"
+                f"（SHA-256 {digest[:12]}… 与 {batch.file_sha256[:12]}… 不同）。继续导入只能使用原文件；"
+                "要导入另一个文件，请新建一次导入（命令行不带 --resume）。")
+    return None
+
+
+def claim_for_resume(batch_pk: int, *, status: str) -> bool:
+    """Take over a failed or interrupted batch, setting `status`; False when it is neither (any more).
+
+    The conditional UPDATE is the guard: of two resumes at once (a double click, a second
+    operator, a second command) exactly one gets the batch.
+    """
+    return bool(ImportBatch.objects.filter(pk=batch_pk).resumable().update(
+        status=status, finished_at=None, error_message="", heartbeat_at=timezone.now()))
+
+
+def not_resumable_reason(batch: ImportBatch) -> str:
+    """Why a batch that is neither failed nor interrupted cannot be resumed."""
+    if batch.status == ImportStatus.SUCCEEDED:
+        return f"批次 #{batch.pk} 已完成，无需继续导入。"
+    if batch.status == ImportStatus.RUNNING:
+        return (f"批次 #{batch.pk} 正在导入（最近心跳 {timezone.localtime(batch.last_sign_of_life or batch.created_at):%H:%M:%S}），"
+                "不能同时继续导入；若导入进程已被终止，等它显示为“已中断”后再继续。")
+    return f"批次 #{batch.pk} 正在排队等待导入，不能继续导入。"
+
+
 def create_batch(*, kind: str, format_key: str, path: Path, file_name: str = "", user=None,
                  actor_label: str = "", upload=None) -> ImportBatch:
     """Record a file to import; validates the format key up front."""
@@ -104,9 +140,12 @@ def run_batch(batch: ImportBatch, path: Path, *, progress: Progress | None = Non
     """
     columns = attribute_columns() if batch.kind == ImportKind.MEMBERS else None
     fmt = get_format(batch.format, kind=batch.kind, attribute_columns=columns)
+    if batch.started_at is not None and (reason := wrong_file_reason(batch, path)):
+        return _finish(batch, ImportStatus.FAILED, reason)  # a resume takes only the batch's own file
     batch.status, batch.error_message = ImportStatus.RUNNING, ""
     batch.started_at = batch.started_at or timezone.now()
-    batch.save(update_fields=["status", "error_message", "started_at"])
+    batch.heartbeat_at = timezone.now()
+    batch.save(update_fields=["status", "error_message", "started_at", "heartbeat_at"])
     try:
         with open_table(path, filename=batch.file_name) as table:
             taken_in = known_fingerprints(fmt.channel) if skip_taken_in and fmt.single_row_orders else None
@@ -123,7 +162,11 @@ def run_batch(batch: ImportBatch, path: Path, *, progress: Progress | None = Non
                     if number & (number - 1) == 0:  # chunks 1, 2, 4, 8, …
                         refresh_statistics()
                     batch.progress = table.fraction_done() or batch.progress
-                    ImportBatch.objects.filter(pk=batch.pk).update(progress=batch.progress)
+                    # The heartbeat rides on the progress write after each committed chunk (seconds
+                    # apart): a batch silent for IMPORTS_STALE_AFTER_SECONDS shows as interrupted.
+                    batch.heartbeat_at = timezone.now()
+                    ImportBatch.objects.filter(pk=batch.pk).update(progress=batch.progress,
+                                                                   heartbeat_at=batch.heartbeat_at)
                     if progress:
                         progress(batch)
     except ImportFileError as error:

@@ -1,7 +1,11 @@
 """Import batches: one row per file import, its row errors, and item lines waiting for their order."""
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 
 from .choices import Channel
 
@@ -17,6 +21,32 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", "导入中"
     SUCCEEDED = "succeeded", "已完成"
     FAILED = "failed", "失败"
+
+
+INTERRUPTED_LABEL = "已中断"
+
+
+def stale_before() -> datetime:
+    """A running batch whose last heartbeat is older than this has lost its process (killed, server restarted)."""
+    return timezone.now() - timedelta(seconds=getattr(settings, "IMPORTS_STALE_AFTER_SECONDS", 300))
+
+
+def _interrupted() -> Q:
+    before = stale_before()
+    return Q(status=ImportStatus.RUNNING) & (
+        Q(heartbeat_at__lt=before) | Q(heartbeat_at__isnull=True, started_at__lt=before)
+        | Q(heartbeat_at__isnull=True, started_at__isnull=True)
+    )
+
+
+class ImportBatchQuerySet(models.QuerySet):
+    def interrupted(self):
+        """Running, but silent for longer than IMPORTS_STALE_AFTER_SECONDS."""
+        return self.filter(_interrupted())
+
+    def resumable(self):
+        """Failed or interrupted: the batches a resume may take over (by a conditional UPDATE on this)."""
+        return self.filter(Q(status=ImportStatus.FAILED) | _interrupted())
 
 
 class ImportBatch(models.Model):
@@ -43,9 +73,15 @@ class ImportBatch(models.Model):
         "已提交至行", default=0, help_text="last file row committed; a resumed import continues after it"
     )
     progress = models.FloatField("进度", default=0.0, help_text="0..1")
+    heartbeat_at = models.DateTimeField(
+        "最近心跳", null=True, blank=True,
+        help_text="written by the running import at its start and after each chunk; a stale one means its process is gone",
+    )
     counts = models.JSONField("统计", default=dict, blank=True)
     unknown_columns = models.JSONField("未识别的列", default=list, blank=True)
     error_message = models.TextField("失败原因", blank=True)
+
+    objects = ImportBatchQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "导入批次"
@@ -53,6 +89,25 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.file_name}"
+
+    @property
+    def last_sign_of_life(self) -> datetime | None:
+        return self.heartbeat_at or self.started_at
+
+    @property
+    def is_interrupted(self) -> bool:
+        """Running, but its process has been silent too long: killed (SIGTERM / SIGKILL) or the server went down."""
+        seen = self.last_sign_of_life
+        return self.status == ImportStatus.RUNNING and (seen is None or seen < stale_before())
+
+    @property
+    def state(self) -> str:
+        """The status as staff should read it: "interrupted" for a running batch whose process is gone."""
+        return "interrupted" if self.is_interrupted else self.status
+
+    @property
+    def state_label(self) -> str:
+        return INTERRUPTED_LABEL if self.is_interrupted else self.get_status_display()
 
     @property
     def duration_seconds(self) -> float | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from members.admin.common import can_reveal_phone, mask_phones_in_text
 from members.admin.resources import neutralize_formula
+from members.imports.engine import claim_for_resume
 from members.imports.rows import ImportFileError
 from members.imports.summary import summary_lines
 from members.models import ImportBatch, ImportStatus
@@ -35,6 +37,10 @@ BATCHES_PER_PAGE = 50
 FINISHED = (ImportStatus.SUCCEEDED, ImportStatus.FAILED)
 ERROR_HEADERS = ["行号", "列", "值", "原因"]
 MULTIPART_OVERHEAD = 64 * 1024  # the other form fields and multipart boundaries around the file
+
+
+def stale_minutes() -> int:
+    return max(1, round(getattr(settings, "IMPORTS_STALE_AFTER_SECONDS", 300) / 60))
 
 
 def staff_page(permission):
@@ -63,8 +69,8 @@ def _enqueue(batch_id: int) -> None:
 @staff_page(VIEW)
 def batch_list(request):
     batches = ImportBatch.objects.select_related("started_by").only(
-        "kind", "format", "file_name", "status", "counts", "created_at", "finished_at", "actor_label",
-        "started_by__username",
+        "kind", "format", "file_name", "status", "counts", "created_at", "started_at", "finished_at",
+        "heartbeat_at", "actor_label", "started_by__username",
     )
     page = Paginator(batches, BATCHES_PER_PAGE).get_page(request.GET.get("page"))
     labels = format_labels()
@@ -116,11 +122,12 @@ def batch_detail(request, pk):
     return render(request, "imports/detail.html", {
         "batch": batch,
         "format_label": label_of(format_labels(), batch.kind, batch.format),
-        "finished": batch.status in FINISHED,
+        "finished": batch.status in FINISHED or batch.is_interrupted,
         "summary": summary_lines(batch),
         "errors": errors,
         "error_count": error_count,
-        "can_resume": batch.status == ImportStatus.FAILED and bool(batch.upload)
+        "stale_minutes": stale_minutes(),
+        "can_resume": (batch.status == ImportStatus.FAILED or batch.is_interrupted) and bool(batch.upload)
         and request.user.has_perm(ADD),
     })
 
@@ -132,12 +139,12 @@ def batch_progress(request, pk):
     batch = get_object_or_404(ImportBatch, pk=pk)
     return JsonResponse({
         "id": batch.pk,
-        "status": batch.status,
-        "status_label": batch.get_status_display(),
+        "status": batch.state,
+        "status_label": batch.state_label,
         "progress": round(batch.progress or 0.0, 4),
         "rows_done": batch.rows_done,
         "counts": batch.counts or {},
-        "finished": batch.status in FINISHED,
+        "finished": batch.status in FINISHED or batch.is_interrupted,
         "error_message": batch.error_message,
     })
 
@@ -146,15 +153,14 @@ def batch_progress(request, pk):
 @staff_page(ADD)
 def batch_resume(request, pk):
     batch = get_object_or_404(ImportBatch, pk=pk)
-    # The conditional update is the guard: a double click or a second operator queues it once.
-    queued = bool(batch.upload) and ImportBatch.objects.filter(pk=pk, status=ImportStatus.FAILED).update(
-        status=ImportStatus.QUEUED, finished_at=None, error_message=""
-    )
+    # Failed or interrupted only; the claim's conditional UPDATE queues it once on a double click or a
+    # second operator. The task reads the batch's own stored file, and the engine checks its hash.
+    queued = bool(batch.upload) and claim_for_resume(pk, status=ImportStatus.QUEUED)
     if queued:
         _enqueue(batch.pk)
         messages.success(request, f"已重新排队，将从第 {batch.rows_done + 1} 行继续导入。")
     else:
-        messages.error(request, "只有失败且保留了上传文件的批次才能继续导入。")
+        messages.error(request, "只有失败或已中断、且保留了上传文件的批次才能继续导入。")
     return redirect("imports:detail", pk=pk)
 
 
