@@ -1,5 +1,7 @@
 """The REST API router; each app adds its viewsets here."""
 
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework.routers import DefaultRouter
 
 from loyalty.api import LedgerEntryViewSet, MemberPointsViewSet, PointsAccountViewSet
@@ -12,3 +14,9 @@ router.register("loyalty/members", MemberPointsViewSet, basename="loyalty-member
 router.register("loyalty/accounts", PointsAccountViewSet, basename="loyalty-account")
 router.register("loyalty/entries", LedgerEntryViewSet, basename="loyalty-entry")
 router.register("loyalty/levels", MemberLevelsViewSet, basename="loyalty-levels")
+
+
+@csrf_exempt  # writes nothing; without it a POST would get the CSRF middleware's HTML 403
+def api_not_found(request, *args, **kwargs):
+    """Any /api/ path no route matches (e.g. /api/loyalty/accounts/0.5/): JSON, like every API error."""
+    return JsonResponse({"detail": "没有这个接口或对象，请检查地址和编号。"}, status=404)

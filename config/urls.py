@@ -1,11 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from members import views as member_views
 
-from .api import router
+from .api import api_not_found, router
 
 admin.site.site_header = "客户中台 管理后台"
 admin.site.site_title = "客户中台"
@@ -21,4 +21,5 @@ urlpatterns = [
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^api/", api_not_found),  # after every API route: a JSON 404, as the schema declares
 ]

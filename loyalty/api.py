@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from config.schema import bad_request, error
 from members.masking import shown_text
 from members.models import Member, MemberStatus
 
@@ -21,8 +22,11 @@ from .models import EntryKind, LedgerEntry, PointsAccount
 from .selectors import member_points
 from .services import redeem, reverse_redeem
 
+# The view strips the key and takes 1–80 characters: whitespace only is refused.
+IDEMPOTENCY_KEY_PATTERN = r"^\s*\S(.{0,78}\S)?\s*$"
 IDEMPOTENCY_HEADER = OpenApiParameter(
     name="Idempotency-Key", type=OpenApiTypes.STR, location=OpenApiParameter.HEADER, required=True,
+    pattern=IDEMPOTENCY_KEY_PATTERN,
     description="调用方生成的唯一键（如 POS 流水号）；同一账户重复提交同一个键只扣一次，返回第一次的结果",
 )
 
@@ -41,7 +45,7 @@ def needs(permission: str) -> type[BasePermission]:
 class EntrySerializer(serializers.ModelSerializer):
     reason = serializers.SerializerMethodField()
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    order_no = serializers.CharField(source="order.external_no", read_only=True, default=None)
+    order_no = serializers.CharField(source="order.external_no", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = LedgerEntry
@@ -52,6 +56,13 @@ class EntrySerializer(serializers.ModelSerializer):
         # Staff type reasons such as "礼品寄至 139…": masked unless the caller may see phones.
         request = self.context.get("request")
         return shown_text(entry.reason, request.user if request else None)
+
+
+class EntryPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = EntrySerializer(many=True)
 
 
 class AccountSerializer(serializers.ModelSerializer):
@@ -124,7 +135,7 @@ class MemberPointsViewSet(viewsets.GenericViewSet):
     lookup_value_regex = "[^/]+"
     queryset = Member.objects.filter(status=MemberStatus.ACTIVE)
 
-    @extend_schema(responses=MemberPointsSerializer,
+    @extend_schema(responses={200: MemberPointsSerializer, 400: bad_request("recent 不是 1–50 的整数")},
                    parameters=[OpenApiParameter("recent", OpenApiTypes.INT, description="每个账户返回的最近流水条数（默认 10，最多 50）")])
     def retrieve(self, request, code=None):
         member = get_object_or_404(self.get_queryset(), code=code)
@@ -148,7 +159,7 @@ class PointsAccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         )
         return [needs(permission)()]
 
-    @extend_schema(responses=EntrySerializer(many=True))
+    @extend_schema(responses=EntryPageSerializer)
     @action(detail=True, methods=["get"])
     def entries(self, request, pk=None):
         """The account's ledger, newest first."""
@@ -160,7 +171,8 @@ class PointsAccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         request=RedeemInputSerializer, parameters=[IDEMPOTENCY_HEADER],
         responses={201: PostingSerializer, 200: OpenApiResponse(PostingSerializer, description="重复请求（同一幂等键）"),
-                   400: OpenApiResponse(description="积分不足或参数错误"), 409: OpenApiResponse(description="幂等键已用于其他操作")},
+                   400: bad_request("积分不足（code=insufficient_points）、缺少或过长的 Idempotency-Key、参数错误"),
+                   409: error("幂等键已用于其他操作（code=idempotency_conflict）")},
     )
     @action(detail=True, methods=["post"])
     def redeem(self, request, pk=None):
@@ -194,7 +206,7 @@ class LedgerEntryViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=ReverseInputSerializer,
                    responses={201: PostingSerializer, 200: OpenApiResponse(PostingSerializer, description="已撤销过"),
-                              400: OpenApiResponse(description="不是兑换流水")})
+                              400: bad_request("不是兑换流水，或参数错误")})
     @action(detail=True, methods=["post"])
     def reverse(self, request, pk=None):
         """Reverse a redemption (idempotent: a second call returns the first reversal)."""

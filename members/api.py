@@ -1,11 +1,13 @@
 """REST endpoints for mini-programs, POS and integrations."""
 
 from django.db.models import Q
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from config.schema import bad_request
 from members.cleaning import mask_mobile, normalize_identifier
 from members.masking import mask_data, may_reveal, shown_text
 from members.models import Channel, IdentifierKind, Member, MemberStatus
@@ -14,8 +16,9 @@ from members.services import IncomingRecord, MembersError, resolve_record
 
 class MemberSerializer(serializers.ModelSerializer):
     mobile = serializers.SerializerMethodField()
+    email = serializers.SerializerMethodField()
     attributes = serializers.SerializerMethodField()
-    home_store = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    home_store = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Member
@@ -29,6 +32,9 @@ class MemberSerializer(serializers.ModelSerializer):
         if member.mobile and user.has_perm("members.reveal_phone"):
             return member.mobile
         return mask_mobile(member.mobile) if member.mobile else member.mobile_masked
+
+    def get_email(self, member) -> str:
+        return shown_text(member.email, self.context["request"].user)
 
     def get_attributes(self, member) -> dict:
         # Imported custom attributes are free text: phones and e-mails in them are masked.
@@ -65,6 +71,9 @@ class ResolveOutputSerializer(serializers.Serializer):
     notes = serializers.ListField(child=serializers.CharField())
 
 
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("q", OpenApiTypes.STR, description="会员编号、手机号（任意常见写法）或任一身份标识的值"),
+]))
 class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Look up people by code, mobile or any identifier; resolve a channel account to a person."""
 
@@ -83,7 +92,11 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             queryset = queryset.filter(match).distinct()
         return queryset
 
-    @extend_schema(request=ResolveInputSerializer, responses=ResolveOutputSerializer)
+    @extend_schema(request=ResolveInputSerializer, responses={
+        201: OpenApiResponse(ResolveOutputSerializer, description="新登记了一个人"),
+        200: OpenApiResponse(ResolveOutputSerializer, description="识别为已有的人（可能合并了其他档案）"),
+        400: bad_request("参数错误，或没有可用于识别会员的标识"),
+    })
     @action(detail=False, methods=["post"])
     def resolve(self, request):
         """Register or identify a person from one channel account (mini-program login, POS card)."""
