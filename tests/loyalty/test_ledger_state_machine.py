@@ -23,7 +23,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -322,7 +322,34 @@ class LedgerMachine(RuleBasedStateMachine):
             assert LedgerEntry.objects.filter(pk=entry.pk, kind=EntryKind.REDEEM, amount=entry.amount).exists()
 
 
+@pytest.mark.parametrize(("expiry", "earned_at", "gone_at"), [
+    # README: "earned 03-01, N=30 → usable through 03-31 23:59:59"
+    (ExpiryRule("days_after_earn", days=30), at("2026-03-01", "23:30"), at("2026-04-01", "00:00")),
+    # README: 12-31, k=1: "points earned in 2025 are … gone at 2027-01-01 00:00:00"
+    (ExpiryRule("yearly_clearing", month=12, day=31, keep_years=1), at("2025-01-01", "00:00"),
+     at("2027-01-01", "00:00")),
+    # README: "02-29 means 02-28 in a common year"
+    (ExpiryRule("yearly_clearing", month=2, day=29, keep_years=1), at("2026-03-01", "10:00"),
+     at("2027-03-01", "00:00")),
+    (ExpiryRule("yearly_clearing", month=2, day=29, keep_years=2), at("2026-03-01", "10:00"),
+     at("2028-03-01", "00:00")),
+    # earned at the very instant a clearing day ends: that clearing has passed, the next year's applies
+    (ExpiryRule("yearly_clearing", month=3, day=3, keep_years=0), at("2026-03-04", "00:00"),
+     at("2027-03-04", "00:00")),
+    # 07:30 in Shanghai is still the previous day in UTC: the Shanghai day counts
+    (ExpiryRule("days_after_earn", days=2), at("2026-03-05", "07:30"), at("2026-03-08", "00:00")),
+    (ExpiryRule("fixed_date", on=date(2026, 4, 30)), at("2026-03-01", "10:00"), at("2026-05-01", "00:00")),
+    (ExpiryRule("never"), at("2026-03-01", "10:00"), None),
+])
+def test_the_models_own_calendar_follows_the_readme_examples(expiry, earned_at, gone_at):
+    # given a lot earned at a Shanghai time, when the model computes its expiry, then it is the README's instant
+    assert expiry.expires_at(earned_at) == gone_at
+
+
+# No explain phase: it re-runs a failing history under coverage tracing, minutes on this database-heavy
+# machine, for a hint the shrunk steps already give.
 MACHINE_SETTINGS = settings(max_examples=50, stateful_step_count=30, deadline=None,
+                            phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
                             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
 
