@@ -39,10 +39,11 @@ def failed_batch(path: Path) -> ImportBatch:
     return ImportBatch.objects.get(pk=batch.pk)
 
 
-def resume(batch: ImportBatch, path: Path, format_key: str = "tmall", command: str = "import_orders") -> str:
+def resume(batch: ImportBatch, path: Path, format_key: str = "tmall", command: str = "import_orders",
+           chunk_rows: int = CHUNK) -> str:
     out = StringIO()
     call_command(command, "--format", format_key, "--resume", str(batch.pk), str(path),
-                 "--chunk-rows", str(CHUNK), stdout=out)
+                 "--chunk-rows", str(chunk_rows), stdout=out)
     return out.getvalue()
 
 
@@ -66,13 +67,13 @@ def outcome() -> dict:
     }
 
 
-def uninterrupted(path: Path) -> tuple[dict, dict]:
+def uninterrupted(path: Path, chunk_rows: int = CHUNK) -> tuple[dict, dict]:
     """The outcome and counts of importing the file in one go, rolled back afterwards."""
     class Undo(Exception):
         pass
 
     with pytest.raises(Undo), transaction.atomic():
-        batch = engine.import_file(kind="orders", format_key="tmall", path=path, chunk_rows=CHUNK)
+        batch = engine.import_file(kind="orders", format_key="tmall", path=path, chunk_rows=chunk_rows)
         assert batch.status == ImportStatus.SUCCEEDED, batch.error_message
         result = outcome(), batch.counts
         raise Undo
