@@ -58,13 +58,6 @@ class EntrySerializer(serializers.ModelSerializer):
         return shown_text(entry.reason, request.user if request else None)
 
 
-class EntryPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    results = EntrySerializer(many=True)
-
-
 class AccountSerializer(serializers.ModelSerializer):
     member_code = serializers.CharField(source="member.code", read_only=True)
     role_type = serializers.CharField(source="member_role.role_type.code", read_only=True)
@@ -159,7 +152,7 @@ class PointsAccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         )
         return [needs(permission)()]
 
-    @extend_schema(responses=EntryPageSerializer)
+    @extend_schema(responses=EntrySerializer(many=True))  # paginated by drf-spectacular
     @action(detail=True, methods=["get"])
     def entries(self, request, pk=None):
         """The account's ledger, newest first."""

@@ -1,5 +1,7 @@
 """The loyalty REST API: balances and ledger, redeem with an Idempotency-Key, reverse; permissions; schema."""
 
+import re
+
 import pytest
 
 from loyalty.models import EntryKind, LedgerEntry
@@ -145,3 +147,26 @@ def test_the_schema_documents_the_loyalty_endpoints_and_the_idempotency_header(a
     assert "/api/loyalty/entries/{id}/reverse/" in schema
     assert "/api/loyalty/members/{code}/" in schema
     assert "Idempotency-Key" in schema
+
+
+def test_an_entry_without_an_order_comes_back_null_and_the_schema_allows_it(api, funded):
+    client = api(group=GUIDE)
+    entry = LedgerEntry.objects.get()
+
+    body = client.get(f"/api/loyalty/entries/{entry.pk}/").json()
+    declared = client.get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]["Entry"]
+
+    assert body["order_no"] is None
+    assert declared["properties"]["order_no"].get("nullable") is True
+
+
+def test_the_schema_documents_the_redeem_conflict_and_refuses_a_whitespace_only_key(api, db):
+    schema = api(group=GUIDE).get("/api/schema/", {"format": "json"}).json()
+    redeem = schema["paths"]["/api/loyalty/accounts/{id}/redeem/"]["post"]
+    [header] = [p for p in redeem["parameters"] if p["name"] == "Idempotency-Key"]
+    pattern = re.compile(header["schema"]["pattern"])
+
+    assert "409" in redeem["responses"]
+    assert pattern.search("pos-1") and pattern.search(" pos-1 ") and pattern.search("k" * 80)
+    assert not pattern.search("   ") and not pattern.search("") and not pattern.search("k" * 81)
+

@@ -107,3 +107,41 @@ def test_right_basic_auth_credentials_read_the_api(client, api_user):
     response = client.get("/api/members/", HTTP_AUTHORIZATION=basic_auth(user.username, "right-password-1"))
 
     assert response.status_code == 200
+
+
+def api_schema(client):
+    return client.get("/api/schema/", {"format": "json"}).json()
+
+
+def test_a_member_without_a_home_store_comes_back_null_and_the_schema_allows_it(client, person, api_user):
+    member = person(channel="pos", external_id="p-1", mobile="13812345678").member
+    client.force_login(api_user(GUIDE))
+
+    body = client.get(f"/api/members/{member.code}/").json()
+    declared = api_schema(client)["components"]["schemas"]["Member"]["properties"]["home_store"]
+
+    assert body["home_store"] is None
+    assert declared.get("nullable") is True
+
+
+def test_every_operation_documents_its_error_responses_with_a_body(client, api_user):
+    client.force_login(api_user(GUIDE))
+
+    paths = api_schema(client)["paths"]
+
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            for code in ("401", "403", "404"):
+                assert "content" in operation["responses"].get(code, {}), (method, path, code)
+            if method == "post":
+                assert "content" in operation["responses"].get("400", {}), (method, path)
+
+
+def test_an_unknown_api_path_answers_a_json_404(client, api_user):
+    client.force_login(api_user(GUIDE))
+
+    # (an id no route pattern matches, as schemathesis sends for an integer path parameter)
+    response = client.get("/api/loyalty/accounts/0.5e-3/")
+
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert "detail" in response.json()
