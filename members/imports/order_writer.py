@@ -24,6 +24,10 @@ ORDER_FIELDS = (
     "payable_amount", "paid_amount", "refunded_amount", "item_count", "ordered_at", "paid_at", "completed_at",
 )
 LINE_FIELDS = ("sku", "title", "category", "quantity", "price")
+# The formats fit every text value to its column while parsing (formats/limits.py), cutting only
+# with a count in the summary; these slices are a guard that never cuts what a format produced.
+_SHOP_LIMIT, _RAW_STATUS_LIMIT = (Order._meta.get_field(name).max_length for name in ("shop_name", "raw_status"))
+_LINE_LIMITS = {name: OrderLine._meta.get_field(name).max_length for name in ("sku", "title", "category")}
 # How far an order has progressed; a lower rank than stored means an older export.
 STATUS_RANK = {
     OrderStatus.PENDING: 0, OrderStatus.PAID: 1, OrderStatus.SHIPPED: 2, OrderStatus.COMPLETED: 3,
@@ -79,7 +83,7 @@ def _values(row: OrderRow, link, stores: dict[str, int], stored: dict | None) ->
     store_id = stores.get(row.store_code) if row.store_code else None
     return {
         "member_id": member_id, "source_profile_id": profile_id, "store_id": store_id,
-        "shop_name": row.shop_name[:100], "status": row.status, "raw_status": row.raw_status[:64],
+        "shop_name": row.shop_name[:_SHOP_LIMIT], "status": row.status, "raw_status": row.raw_status[:_RAW_STATUS_LIMIT],
         "is_deleted": row.is_deleted, "payable_amount": row.payable_amount, "paid_amount": row.paid_amount,
         "refunded_amount": row.refunded_amount, "item_count": row.item_count, "ordered_at": row.ordered_at,
         "paid_at": row.paid_at, "completed_at": row.completed_at,
@@ -170,9 +174,8 @@ def _upsert_lines(order_lines: list[tuple[int, LineRow]], result: WriteResult) -
     to_create, to_update, touched = [], [], set()
     for order_id, line in order_lines:
         values = {f: getattr(line, f) for f in LINE_FIELDS}
-        values["title"], values["sku"], values["category"] = (
-            values["title"][:255], values["sku"][:64], values["category"][:64]
-        )
+        for name, limit in _LINE_LIMITS.items():
+            values[name] = values[name][:limit]
         current = stored.get((order_id, line.line_no))
         if current is None:
             to_create.append({"order_id": order_id, "line_no": line.line_no, **values})

@@ -19,6 +19,14 @@ TableRows = Iterable[tuple[int, dict[str, str]]]
 Parser = Callable[[str], Any]
 
 REQUIRED_EMPTY = "必填，不能为空"
+DISPLAY_LENGTH = 100  # how much of a rejected value the error report shows
+
+
+def display_value(raw: str) -> str:
+    """A cell as the error report shows it: a long one cut, with its full length."""
+    if len(raw) <= DISPLAY_LENGTH:
+        return raw
+    return f"{raw[:DISPLAY_LENGTH]}…（共 {len(raw):,} 个字符）"
 _SPACES = re.compile(r"\s+")
 
 # The Tmall order report's hot loop builds these dataclasses with positional arguments:
@@ -147,8 +155,8 @@ class ImportFormat:
             try:
                 value = parse(raw)
             except ValueProblem as problem:
-                errors.append(RowError(number, header, raw, problem.reason))
+                errors.append(RowError(number, header, display_value(raw), problem.reason))
                 continue
             if (value is None or value == "") and column.required:
-                errors.append(RowError(number, header, raw, REQUIRED_EMPTY))
+                errors.append(RowError(number, header, display_value(raw), REQUIRED_EMPTY))
         return errors or [RowError(number, "", "", fallback or "此行无法导入")]

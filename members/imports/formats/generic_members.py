@@ -7,7 +7,7 @@ from members.services.records import IncomingRecord
 
 from ..rows import Column, HeaderMatch, MemberRow, RowError
 from . import limits, values
-from .base import ImportFormat, ParsedRow, TableRows, header_key
+from .base import ImportFormat, ParsedRow, TableRows, display_value, header_key
 from .buyers import ACCOUNT_IDENTIFIER
 from .values import ValueProblem
 
@@ -145,7 +145,7 @@ class GenericMembersFormat(ImportFormat):
                     try:
                         attributes[key] = limits.ATTRIBUTE.fit(value, cut)
                     except ValueProblem as problem:
-                        errors.append(RowError(number, header, value, problem.reason))
+                        errors.append(RowError(number, header, display_value(value), problem.reason))
             if errors:
                 yield from errors
                 continue

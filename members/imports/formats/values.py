@@ -80,11 +80,6 @@ def text(raw: str) -> str:
     return value
 
 
-def limited(raw: str, limit: int) -> str:
-    """Cleaned text cut to a column's size (titles, shop names: display values)."""
-    return text(raw)[:limit]
-
-
 ORDER_NUMBER_MAX = Order._meta.get_field("external_no").max_length
 _SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?[eE]\+?\d+$")
 
@@ -103,14 +98,6 @@ def order_number(raw: str) -> str:
     if not number.isdigit() and _SCIENTIFIC.match(number):
         raise TextError("订单编号被 Excel 转成了科学计数法，原号码已丢失；请从平台重新导出，不要用 Excel 另存")
     return number
-
-
-def code(raw: str, limit: int = 64) -> str:
-    """An identifier-like value (SKU, store code): cleaned, and refused when too long."""
-    value = text(raw)
-    if len(value) > limit:
-        raise TextError(f"超过 {limit} 个字符")
-    return value
 
 
 # ---------------------------------------------------------------- amounts
