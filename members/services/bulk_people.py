@@ -115,6 +115,8 @@ def update_known(groups: list[Group], stores, identities) -> set[int]:
                                         strict=True):
         account.profile_id = profile_id
     if to_update:
+        # bulk_update casts each value to its column type, and PostgreSQL's cast to varchar(n) cuts
+        # without an error: the values must fit already (clean_record refuses any that do not).
         SourceProfile.objects.bulk_update(to_update, ["member_id", "seen_at", *PROFILE_COMPARE], batch_size=500)
     insert_rows(Identity, [_identity_row(account, kind, value, member_id)
                            for account, kind, value, member_id in new_ids])

@@ -261,3 +261,18 @@ def test_the_command_imports_a_file_with_long_values_without_failing(tmp_path, c
     assert "姓名超长已截断 1 行" in out.getvalue()
     assert "Traceback" not in capsys.readouterr().err
     assert Order.objects.count() == 3
+
+
+# ---------------------------------------------------------------- the last gate before the database
+
+
+def test_an_identifier_that_cleaning_lengthens_past_its_column_refuses_the_record():
+    # given: a nick that fits as typed, but lower-cased ("İ" becomes two characters) no longer does
+    from members.services.records import IncomingRecord, ValueTooLong, clean_record, identifier_limit
+
+    nick = "İ" * identifier_limit("tmall_nick")
+    record = IncomingRecord(channel="tmall", external_id="tb_ok", identifiers={"tmall_nick": nick})
+
+    # when / then: refused with the identifier named, instead of failing the insert (or being cut)
+    with pytest.raises(ValueTooLong, match="天猫昵称"):
+        clean_record(record)
