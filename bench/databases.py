@@ -4,6 +4,7 @@ itself names is never touched."""
 from __future__ import annotations
 
 import os
+import time
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -34,10 +35,26 @@ def drop(url: str, database: str) -> None:
 
 def recreate(url: str, database: str, *, template: str | None = None, strategy: str | None = None) -> str:
     """Drop `database` if it exists and create it empty, or as a copy of `template` (`strategy`:
-    CREATE DATABASE's, e.g. FILE_COPY, which checkpoints first). Returns its URL."""
+    CREATE DATABASE's, e.g. FILE_COPY, which checkpoints first). Returns its URL.
+    A copy fails while any session is on the template; a passing one (autovacuum, a monitoring
+    query) is waited out for up to ~30 s."""
     copy = f" TEMPLATE {template}" if template else ""
     copy += f" STRATEGY {strategy}" if strategy else ""
     drop(url, database)
     with psycopg.connect(admin_url(url), autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {database}{copy}")
+        for attempt in range(15):
+            try:
+                conn.execute(f"CREATE DATABASE {database}{copy}")
+                break
+            except psycopg.errors.ObjectInUse:
+                if attempt == 14:
+                    raise
+                time.sleep(2)
     return url_for(url, database)
+
+
+def seal(url: str, database: str) -> None:
+    """Refuse new connections to `database` (a template that is only copied from now on), so no
+    session — autovacuum included — can be on it when a copy is made."""
+    with psycopg.connect(admin_url(url), autocommit=True) as conn:
+        conn.execute(f"ALTER DATABASE {database} WITH ALLOW_CONNECTIONS false")

@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.checks import BenchChecks  # noqa: E402
 from bench.cpu_time import CpuMeter, CpuUse  # noqa: E402
-from bench.databases import admin_url, drop, manage_env, recreate  # noqa: E402
+from bench.databases import admin_url, drop, manage_env, recreate, seal  # noqa: E402
 from bench.server_settings import BULK_SETTINGS, describe, server_settings  # noqa: E402
 
 BENCH_DB = "crm_bench"
@@ -236,6 +236,7 @@ def run_all(args, url: str, tmall: Path, jd: Path) -> int:
     checks = BenchChecks()
     template = recreate(url, TEMPLATE_DB)
     run_child(["migrate", "--no-input", "-v", "0"], template)
+    seal(url, TEMPLATE_DB)
     db = recreate(url, BENCH_DB, template=TEMPLATE_DB)
     print(f"server settings: {describe(db)}")
     copy_s, copy_rows, copy_cpu = baseline_copy(db, tmall)
