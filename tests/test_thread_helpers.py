@@ -7,7 +7,9 @@ import pytest
 
 from tests.conftest import in_thread, join_all, start_together
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Real threads need their own connections, so a transactional test; serialized_rollback restores the
+# migrations' rows (role groups, match rules) for the tests after it, as the other threaded tests do.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_join_all_fails_the_test_naming_the_thread_that_did_not_finish():
