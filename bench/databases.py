@@ -37,7 +37,7 @@ def recreate(url: str, database: str, *, template: str | None = None, strategy: 
     """Drop `database` if it exists and create it empty, or as a copy of `template` (`strategy`:
     CREATE DATABASE's, e.g. FILE_COPY, which checkpoints first). Returns its URL.
     A copy fails while any session is on the template; a passing one (autovacuum, a monitoring
-    query) is waited out for up to ~30 s."""
+    query) is waited out for up to ~100 s (PostgreSQL itself waits only 5 s)."""
     copy = f" TEMPLATE {template}" if template else ""
     copy += f" STRATEGY {strategy}" if strategy else ""
     drop(url, database)

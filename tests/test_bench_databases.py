@@ -39,11 +39,11 @@ def test_a_sealed_template_refuses_connections_and_can_still_be_copied(names):
 
 
 def test_a_copy_waits_out_a_session_that_leaves_the_template(names):
-    # given a session on the template that leaves after two seconds
+    # given a session on the template that leaves after seven seconds (PostgreSQL itself waits only five)
     template, copy = names
     recreate(URL, template)
     session = psycopg.connect(url_for(URL, template))
-    leaves = threading.Timer(2.0, session.close)
+    leaves = threading.Timer(7.0, session.close)
     leaves.start()
     try:
         # when the template is copied meanwhile
