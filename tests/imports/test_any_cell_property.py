@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from members.cleaning.lengths import drop_control_chars
@@ -130,7 +130,7 @@ def _import_and_check(kind: str, key: str, rows: list[dict[str, str]], path) -> 
 
 
 @pytest.mark.parametrize(("kind", "key"), FORMAT_KEYS)
-@settings(max_examples=15, deadline=None, database=None,
+@settings(max_examples=15, deadline=None, database=None, phases=[Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data())
 def test_every_row_of_any_cells_is_taken_in_or_rejected_with_a_reason(kind, key, data, tmp_path, monkeypatch):

@@ -276,3 +276,12 @@ def test_an_identifier_that_cleaning_lengthens_past_its_column_refuses_the_recor
     # when / then: refused with the identifier named, instead of failing the insert (or being cut)
     with pytest.raises(ValueTooLong, match="天猫昵称"):
         clean_record(record)
+
+
+def test_an_amount_of_more_digits_than_decimal_precision_is_refused_not_an_exception():
+    # given: 40 digits, past the 28 of Python's default decimal context
+    from members.imports.formats.values import AmountError, amount
+
+    # when / then
+    with pytest.raises(AmountError, match="金额过大"):
+        amount("9" * 40)

@@ -143,9 +143,12 @@ def amount(raw: str) -> Decimal | None:
         raise AmountError("金额不能为负数")
     if not number:
         return _ZERO  # not "-0.00"
+    # Checked before rounding: quantize raises InvalidOperation past 28 digits ("9" * 40).
+    if number > _MAX_AMOUNT:
+        raise AmountError(f"金额过大，最多 {_MAX_AMOUNT}")
     # Excel hands back float noise such as 12.300000000000001; rounding to cents undoes it.
     number = number.quantize(_CENTS, rounding=ROUND_HALF_UP)
-    if number > _MAX_AMOUNT:
+    if number > _MAX_AMOUNT:  # 9999999999.995 rounds up past it
         raise AmountError(f"金额过大，最多 {_MAX_AMOUNT}")
     return number
 
