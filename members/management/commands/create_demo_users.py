@@ -5,13 +5,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
-from members.roles import ADMIN, GUIDE, OPERATOR
+from members.roles import ADMIN, FINANCE, GUIDE, OPERATOR
 
 DEMO_USERS = [
     # username, role group, superuser, display name
     ("admin", ADMIN, True, "演示管理员"),
     ("operator", OPERATOR, False, "演示运营"),
     ("guide", GUIDE, False, "演示导购"),
+    ("finance", FINANCE, False, "演示财务"),
 ]
 
 
