@@ -16,6 +16,8 @@ from members.models import ImportBatch, ImportStatus, Order
 from members.roles import GUIDE, OPERATOR
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Screenshots to look at after a run (git-ignored); CI keeps them in its checkout.
+SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "screenshots"
 SAMPLE = Path(__file__).resolve().parent.parent / "imports" / "samples" / "tmall_ExportOrderList.csv"
 PASSWORD = "pw-browser-123"
 
@@ -47,6 +49,11 @@ def page():
         context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})  # a phone
         yield context.new_page()
         browser.close()
+
+
+def shoot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def make_staff(role: str) -> User:
@@ -86,6 +93,7 @@ def test_an_operator_uploads_a_tmall_export_and_reads_its_result(page, live_serv
     errors = page.inner_text("section:has(h2:text-matches('错误行'))")
     assert "12x.00" in errors
     assert Order.objects.count() == batch.counts["orders_created"] > 0
+    shoot(page, "import-batch-finished-390")
 
 
 def test_a_guide_cannot_open_the_upload_page(page, live_server):
@@ -98,3 +106,4 @@ def test_a_guide_cannot_open_the_upload_page(page, live_server):
     # Then they are refused and see no upload form
     assert page.locator("input[name=file]").count() == 0
     assert "403" in page.content() or "权限" in page.content()
+    shoot(page, "import-upload-refused-guide-390")
