@@ -15,6 +15,7 @@ from members.services import IncomingRecord, MembersError, resolve_record
 
 
 class MemberSerializer(serializers.ModelSerializer):
+    name = serializers.SerializerMethodField()
     mobile = serializers.SerializerMethodField()
     email = serializers.SerializerMethodField()
     attributes = serializers.SerializerMethodField()
@@ -32,6 +33,10 @@ class MemberSerializer(serializers.ModelSerializer):
         if member.mobile and user.has_perm("members.reveal_phone"):
             return member.mobile
         return mask_mobile(member.mobile) if member.mobile else member.mobile_masked
+
+    def get_name(self, member) -> str:
+        # An imported name is free text: a phone typed into it is masked like any other.
+        return shown_text(member.name, self.context["request"].user)
 
     def get_email(self, member) -> str:
         return shown_text(member.email, self.context["request"].user)

@@ -15,10 +15,12 @@ from members.cleaning.text import to_halfwidth
 
 REVEAL_PERMISSION = "members.reveal_phone"
 
-# Characters the phone cleaning strips between digits (members/cleaning/phones.py _SEPARATORS).
-_SEP = r"[\s\-().·/]{0,3}"
-_CN_MOBILE = rf"(?:\(?(?:\+|00)?{_SEP}86{_SEP})?(?P<mobile>1{_SEP}[3-9](?:{_SEP}\d){{9}})"
-_FOREIGN = r"\+(?P<foreign>[1-9]\d{7,14})"
+# Characters people put between a number's digits: what the phone cleaning strips
+# (members/cleaning/phones.py) and the look-alikes typed in free text (dashes, underscores, commas,
+# asterisks). Invisible marks become spaces in the copy matched against (see _matching_copy).
+_SEP = r"[\s\-().·/_,*]{0,8}"
+_CN_MOBILE = rf"(?:\(?(?:\+|00)?{_SEP}86{_SEP}\)?{_SEP})?(?P<mobile>1{_SEP}[3-9](?:{_SEP}\d){{9}})"
+_FOREIGN = rf"\+(?P<foreign>[1-9](?:{_SEP}\d){{7,14}})"
 _EMAIL = r"(?P<local>[A-Za-z0-9._%+\-]+)@(?P<domain>[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,})"
 # Matched against the half-width copy of the text (same length: full-width forms map 1:1),
 # so spans found there are replaced in the original. E-mail first: "13912345678@qq.com" is one e-mail.
@@ -34,8 +36,20 @@ def _masked(match: re.Match) -> str:
     if match.group("mobile"):
         digits = re.sub(r"\D", "", match.group("mobile"))
         return f"{digits[:3]}****{digits[-4:]}"
-    digits = match.group("foreign")
+    digits = re.sub(r"\D", "", match.group("foreign"))
     return f"+{digits[:2]}****{digits[-2:]}"
+
+
+# One character for one: spans found in the copy are replaced in the original text.
+_LOOKALIKES = str.maketrans({
+    "\u200b": " ", "\u200c": " ", "\u200d": " ", "\u2060": " ", "\ufeff": " ", "\xad": " ",
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+    "\u3001": ",", "\u3002": ".",
+})
+
+
+def _matching_copy(text: str) -> str:
+    return to_halfwidth(text).translate(_LOOKALIKES)
 
 
 def mask_text(text):
@@ -46,11 +60,25 @@ def mask_text(text):
     if not isinstance(text, str) or not text:
         return text
     parts, end = [], 0
-    for match in _PII.finditer(to_halfwidth(text)):
+    for match in _PII.finditer(_matching_copy(text)):
         parts += [text[end:match.start()], _masked(match)]
         end = match.end()
     if not parts:
         return text
+    parts.append(text[end:])
+    return "".join(parts)
+
+
+def without_contacts(text: str) -> str:
+    """The text with every phone number and e-mail address in it taken out (for names, which
+    must not carry them: a name is shown to everyone who sees the member)."""
+    copy = _matching_copy(text)
+    if not _PII.search(copy):
+        return text
+    parts, end = [], 0
+    for match in _PII.finditer(copy):
+        parts.append(text[end:match.start()])
+        end = match.end()
     parts.append(text[end:])
     return "".join(parts)
 

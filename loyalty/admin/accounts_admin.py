@@ -187,7 +187,7 @@ class LedgerEntryAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, ReadOnlyAdminMixi
     show_full_result_count = False
     ordering = ("-occurred_at", "-id")
     fields = ("account", "kind", "amount", "pending_delta", "lifetime_delta", "unrecovered", "order", "rule",
-              "related_entry", "merge_record", "idempotency_key", "reason_shown", "actor", "actor_label", "occurred_at",
+              "related_entry", "merge_record", "idempotency_key_shown", "reason_shown", "actor", "actor_label", "occurred_at",
               "created_at", "lots_drawn")
     readonly_fields = fields
 
@@ -202,6 +202,11 @@ class LedgerEntryAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, ReadOnlyAdminMixi
     @admin.display(description="原因")
     def reason_shown(self, obj):
         return obj.reason if self.reveals(obj) else mask_text(obj.reason)
+
+    @admin.display(description="幂等键")
+    def idempotency_key_shown(self, obj):
+        # Callers build keys from what they have at hand, a phone included ("pos-139…").
+        return obj.idempotency_key if self.reveals(obj) else mask_text(obj.idempotency_key)
 
     @admin.display(description="批次使用")
     def lots_drawn(self, obj):

@@ -10,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from members import cleaning
-from members.masking import mask_text
+from members.masking import mask_data, mask_text
 from members.models import (
     IdentifierKind,
     Identity,
@@ -23,6 +23,7 @@ from members.services import MembersError, merge_members
 from members.services.merging import survivor_order
 
 from .common import (
+    MaskedTitleMixin,
     PhoneMaskingMixin,
     ReadOnlyTabularInline,
     admin_link,
@@ -30,6 +31,7 @@ from .common import (
     changelist_url,
     identity_value_q,
     masked,
+    pretty_json,
     rule_label,
 )
 from .forms import MemberProfileForm, MergeReasonForm
@@ -125,12 +127,12 @@ class MergeAsSurvivorInline(PhoneMaskingMixin, ReadOnlyTabularInline):
 
 
 @admin.register(Member)
-class MemberAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, SafeExportMixin, admin.ModelAdmin):
+class MemberAdmin(PiiLookupGuardMixin, MaskedTitleMixin, PhoneMaskingMixin, SafeExportMixin, admin.ModelAdmin):
     form = MemberProfileForm
     resource_classes = [MemberResource]
 
     list_display = (
-        "code", "name", "mobile_display", "city", "registered_channel", "registered_at", "status", "home_store",
+        "code", "name_display", "mobile_display", "city", "registered_channel", "registered_at", "status", "home_store",
     )
     list_filter = ("status", "registered_channel", "gender", "province")
     list_select_related = ("home_store",)
@@ -141,6 +143,9 @@ class MemberAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, SafeExportMixin, admin
     ordering = ("-id",)
     actions = ["merge_selected"]
     raw_id_fields = ("home_store",)
+
+    # Shown instead of the fields themselves to staff who may not see contact details.
+    masked_displays = ("name_display", "mobile_display", "email_display", "address_display", "attributes_display")
 
     status_fields = (
         "code", "status", "registered_channel", "registered_at", "merged_into_link", "absorbed_history",
@@ -164,11 +169,14 @@ class MemberAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, SafeExportMixin, admin
 
     def get_fieldsets(self, request, obj=None):
         reveal = obj is None or self.can_reveal(request)
-        mobile, email = ("mobile", "email") if reveal else ("mobile_display", "email_display")
+        name, mobile, email, address, attributes = (
+            ("name", "mobile", "email", "address", "attributes") if reveal
+            else ("name_display", "mobile_display", "email_display", "address_display", "attributes_display")
+        )
         fieldsets = [
-            ("基本资料", {"fields": ("name", "gender", "birthday", mobile, email)}),
-            ("地区与门店", {"fields": ("province", "city", "district", "address", "home_store")}),
-            ("自定义属性", {"fields": ("attributes",), "classes": ("collapse",)}),
+            ("基本资料", {"fields": (name, "gender", "birthday", mobile, email)}),
+            ("地区与门店", {"fields": ("province", "city", "district", address, "home_store")}),
+            ("自定义属性", {"fields": (attributes,), "classes": ("collapse",)}),
         ]
         if obj is not None:
             fieldsets.insert(0, ("会员状态", {"fields": self.status_fields}))
@@ -180,7 +188,7 @@ class MemberAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, SafeExportMixin, admin
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        return (*self.status_fields, "mobile_display", "email_display")
+        return (*self.status_fields, *self.masked_displays)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -217,6 +225,19 @@ class MemberAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, SafeExportMixin, admin
     @admin.display(description="邮箱")
     def email_display(self, obj):
         return obj.email if self.reveals(obj) else mask_text(obj.email)
+
+    # Imported names, addresses and attributes are free text: a phone typed into them is masked.
+    @admin.display(description="姓名", ordering="name")
+    def name_display(self, obj):
+        return obj.name if self.reveals(obj) else mask_text(obj.name)
+
+    @admin.display(description="地址")
+    def address_display(self, obj):
+        return obj.address if self.reveals(obj) else mask_text(obj.address)
+
+    @admin.display(description="自定义属性")
+    def attributes_display(self, obj):
+        return pretty_json(obj.attributes if self.reveals(obj) else mask_data(obj.attributes))
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
@@ -318,13 +339,13 @@ class MemberAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, SafeExportMixin, admin
         def values(m: Member) -> dict:
             return {
                 "会员编号": m.code,
-                "姓名": m.name,
+                "姓名": m.name if reveal else mask_text(m.name),
                 "性别": m.get_gender_display(),
                 "生日": m.birthday or "",
                 "手机号": m.mobile if reveal else masked(m.mobile),
                 "邮箱": m.email if reveal else mask_text(m.email),
                 "地区": " ".join(filter(None, (m.province, m.city, m.district))),
-                "地址": m.address,
+                "地址": m.address if reveal else mask_text(m.address),
                 "归属门店": m.home_store or "",
                 "注册渠道": m.get_registered_channel_display() if m.registered_channel else "",
                 "注册时间": timezone.localtime(m.registered_at).strftime("%Y-%m-%d %H:%M") if m.registered_at else "",

@@ -1,11 +1,13 @@
 """Stores and orders."""
 
 from django.contrib import admin
+from django.utils.html import format_html
 
 from members import hooks
+from members.masking import mask_text
 from members.models import Order, OrderLine, Store
 
-from .common import admin_link
+from .common import PhoneMaskingMixin, admin_link, admin_url
 from .pii_lookups import PiiLookupGuardMixin
 from .resources import OrderResource, SafeExportMixin
 
@@ -25,7 +27,7 @@ class OrderLineInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(PiiLookupGuardMixin, SafeExportMixin, admin.ModelAdmin):
+class OrderAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, SafeExportMixin, admin.ModelAdmin):
     resource_classes = [OrderResource]
 
     list_display = (
@@ -39,7 +41,7 @@ class OrderAdmin(PiiLookupGuardMixin, SafeExportMixin, admin.ModelAdmin):
     list_select_related = ("member",)
     show_full_result_count = False
     inlines = [OrderLineInline]
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("created_at", "updated_at", "member_shown", "buyer_account")
     fieldsets = (
         (None, {"fields": ("channel", "external_no", "member", "source_profile", "store", "shop_name")}),
         ("状态", {"fields": ("status", "raw_status", "is_deleted")}),
@@ -49,6 +51,29 @@ class OrderAdmin(PiiLookupGuardMixin, SafeExportMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # points and metrics were computed from it; mark it 已删除 / 已关闭 instead
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None or self.can_reveal(request):
+            return self.fieldsets
+        # The buyer's channel account id can be a phone ("mobile:+86…"): shown masked instead.
+        swap = {"member": "member_shown", "source_profile": "buyer_account"}
+        first = tuple(swap.get(name, name) for name in self.fieldsets[0][1]["fields"])
+        return ((None, {"fields": first}), *self.fieldsets[1:])
+
+    @admin.display(description="会员")
+    def member_shown(self, obj):
+        if obj.member is None:
+            return "-"
+        label = str(obj.member) if self.reveals(obj) else mask_text(str(obj.member))
+        return format_html('<a href="{}">{}</a>', admin_url(obj.member), label)
+
+    @admin.display(description="下单账号")
+    def buyer_account(self, obj):
+        profile = obj.source_profile
+        if profile is None:
+            return "-"
+        label = str(profile) if self.reveals(obj) else mask_text(str(profile))
+        return format_html('<a href="{}">{}</a>', admin_url(profile), label)
 
     @admin.display(description="会员", ordering="member__code")
     def member_link(self, obj):

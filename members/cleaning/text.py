@@ -90,9 +90,18 @@ def tidy_spaces(s: str) -> str:
     return text
 
 
+_EMPTY_BRACKETS = re.compile(r"[(\[（【]\s*[)\]）】]")
+
+
 def clean_name(s) -> str:
-    """A person's name tidied for display and comparison; "" for placeholders."""
-    text = tidy_spaces(strip_export_quirks(s))
+    """A person's name tidied for display and comparison; "" for placeholders.
+
+    A phone number or e-mail typed into the name cell ("王丽13912345678") is taken out: names are
+    shown to staff who may not see contact details, and the number belongs in its own column.
+    """
+    from members.masking import without_contacts  # imported here: masking imports this module
+
+    text = tidy_spaces(_EMPTY_BRACKETS.sub("", without_contacts(strip_export_quirks(s))))
     if not text or is_junk_value(text) or text.lower() in _JUNK_NAMES:
         return ""
     if not any(unicodedata.category(ch).startswith("L") for ch in text):
