@@ -42,6 +42,7 @@ from members.services.locks import lock_keys
 
 from .bulk_session import collector_paused, commit_without_flush_wait, refresh_statistics
 from .formats import get_format, parse_table
+from .heartbeat import beating
 from .order_writer import write_items, write_orders
 from .read_ahead import read_ahead
 from .readers import open_table
@@ -147,7 +148,7 @@ def run_batch(batch: ImportBatch, path: Path, *, progress: Progress | None = Non
     batch.heartbeat_at = timezone.now()
     batch.save(update_fields=["status", "error_message", "started_at", "heartbeat_at"])
     try:
-        with open_table(path, filename=batch.file_name) as table:
+        with beating(batch.pk), open_table(path, filename=batch.file_name) as table:
             taken_in = known_fingerprints(fmt.channel) if skip_taken_in and fmt.single_row_orders else None
             match, parsed = parse_table(table, fmt, taken_in)
             batch.unknown_columns = match.unknown

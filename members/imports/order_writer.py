@@ -16,6 +16,7 @@ from django.db import connection
 from members.models import Order, OrderLine, OrderStatus, PendingOrderLine
 from members.services.bulk_insert import by_channel, in_chunks, insert_rows, select_in
 
+from .formats.grouping import MAX_ITEM_COUNT
 from .order_upsert_sql import upsert_orders
 from .rows import ItemRow, LineRow, OrderRow
 
@@ -72,7 +73,8 @@ def _merge_repeats(rows: list[OrderRow], links: list) -> list[tuple[OrderRow, tu
             merged[key] = (row, link)
         elif row.lines:
             first[0].lines = [*(first[0].lines or []), *row.lines]
-            first[0].item_count += row.item_count
+            # Repeats need not be adjacent, so the per-order check in parsing cannot see this sum.
+            first[0].item_count = min(first[0].item_count + row.item_count, MAX_ITEM_COUNT)
     return list(merged.values())
 
 

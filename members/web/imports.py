@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -61,7 +62,17 @@ def _enqueue(batch_id: int) -> None:
     """
 
     def run_import() -> None:
-        run_import_task.delay(batch_id)
+        try:
+            run_import_task.delay(batch_id)
+        except Exception as error:
+            if run_import_task.app.conf.task_always_eager:
+                raise  # the eager run failed inside the task, which has recorded why on the batch
+            # The broker refused it: a batch left 排队中 could never run nor be resumed.
+            ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.QUEUED).update(
+                status=ImportStatus.FAILED, finished_at=timezone.now(),
+                error_message=f"任务队列暂时不可用（{type(error).__name__}），文件已保存，请稍后点击“继续导入”。",
+            )
+            raise
 
     transaction.on_commit(run_import, robust=True)
 

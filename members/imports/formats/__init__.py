@@ -56,6 +56,9 @@ def format_choices(kind: str = "orders") -> list[tuple[str, str]]:
     return [(key, fmt.label) for key, fmt in FORMATS[kind].items()]
 
 
+MAX_CELL_CHARS = 32_767  # Excel's limit for one cell
+
+
 def without_control_chars(rows: TableRows) -> TableRows:
     """The rows with control characters and lone surrogates dropped from every cell.
 
@@ -65,7 +68,14 @@ def without_control_chars(rows: TableRows) -> TableRows:
     row that has any.
     """
     for number, row in rows:
-        if has_control_chars("".join(row.values())):
+        joined = "".join(row.values())
+        if len(joined) > MAX_CELL_CHARS:
+            # Past Excel's own cell limit nothing is a value: cut before cleaning, which costs a pass
+            # over the cell for every reference to it (one shared string can fill a whole column);
+            # the column's limit then rejects the row as absurd.
+            row = {header: cell[:MAX_CELL_CHARS] for header, cell in row.items()}
+            joined = "".join(row.values())
+        if has_control_chars(joined):
             row = {header: drop_control_chars(cell) for header, cell in row.items()}
         yield number, row
 
