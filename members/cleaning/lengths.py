@@ -42,3 +42,9 @@ def identifier_too_long_reason(length: int, limit: int) -> str:
     """Why an over-long identifier refuses its row: a cut identifier could link the wrong person."""
     return (f"标识长达 {length:,} 个字符，超过上限 {limit} 个字符；截断后可能关联到其他会员，"
             "整行未导入；请核对该账号或标识")
+
+
+def code_too_long_reason(length: int, limit: int, thing: str) -> str:
+    """Why an over-long code (a store's, a product's) refuses its row: cut, it would name another one."""
+    return (f"编码长达 {length:,} 个字符，超过上限 {limit} 个字符；截断后可能指向其他{thing}，"
+            "整行未导入；请核对该编码")

@@ -86,13 +86,6 @@ def check_archive(archive: zipfile.ZipFile, limits: XlsxLimits) -> None:
     """Refuse a workbook with a part, or parts together, that unpack to an absurd size for their
     packed size (many parts each under the floor add up: openpyxl sizes every sheet on load)."""
     parts = archive.infolist()
-    unpacked, packed = sum(info.file_size for info in parts), sum(info.compress_size for info in parts)
-    if unpacked > BOMB_FLOOR_BYTES and unpacked / max(packed, 1) > limits.max_compression_ratio:
-        raise ImportFileError(
-            f"Excel 文件解压后共 {unpacked / 1024 / 1024:,.0f} MB，是压缩后大小的 {unpacked / max(packed, 1):,.0f} 倍，"
-            f"超过上限 {limits.max_compression_ratio:,.0f} 倍，不像正常的表格。"
-            "请用 Excel 打开后只保留要导入的工作表，另存为新的 .xlsx 或 CSV 再导入。"
-        )
     for info in parts:
         if info.file_size <= BOMB_FLOOR_BYTES:
             continue
@@ -103,6 +96,13 @@ def check_archive(archive: zipfile.ZipFile, limits: XlsxLimits) -> None:
                 f"是压缩后大小的 {ratio:,.0f} 倍，超过上限 {limits.max_compression_ratio:,.0f} 倍，不像正常的表格。"
                 "请用 Excel 打开后另存为新的 .xlsx 或 CSV 再导入。"
             )
+    unpacked, packed = sum(info.file_size for info in parts), sum(info.compress_size for info in parts)
+    if unpacked > BOMB_FLOOR_BYTES and unpacked / max(packed, 1) > limits.max_compression_ratio:
+        raise ImportFileError(
+            f"Excel 文件解压后共 {unpacked / 1024 / 1024:,.0f} MB，是压缩后大小的 {unpacked / max(packed, 1):,.0f} 倍，"
+            f"超过上限 {limits.max_compression_ratio:,.0f} 倍，不像正常的表格。"
+            "请用 Excel 打开后只保留要导入的工作表，另存为新的 .xlsx 或 CSV 再导入。"
+        )
 
 
 def scan_sheet(source, limits: XlsxLimits) -> SheetExtent:

@@ -133,3 +133,16 @@ def test_a_live_import_keeps_its_heartbeat_fresh_between_chunks(tmp_path, settin
     assert batch.status == ImportStatus.SUCCEEDED
     assert seen and all(delta.total_seconds() > 1.0 for delta in seen)
     assert not ImportBatch.objects.get(pk=batch.pk).is_interrupted
+
+
+@pytest.mark.django_db
+def test_an_over_long_sku_rejects_its_row_saying_it_would_name_another_product(tmp_path):
+    # given an order line whose SKU is longer than the column
+    path = _write(tmp_path, "orders.csv", rows_from(GENERIC_ORDER_DEFAULTS, {"SKU": "S" * 65}))
+
+    # when it is imported
+    batch = import_file(kind="orders", format_key="generic", path=path)
+
+    # then the row says what a cut SKU would do, not that it would link another member
+    reason = batch.row_errors.get().reason
+    assert "截断后可能指向其他商品" in reason and "会员" not in reason

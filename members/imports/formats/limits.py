@@ -12,7 +12,13 @@ Order numbers (values.order_number), amounts, quantities and times have their ow
 
 from __future__ import annotations
 
-from members.cleaning.lengths import ABSURD_CAP, absurd_length, identifier_too_long_reason, too_long_reason
+from members.cleaning.lengths import (
+    ABSURD_CAP,
+    absurd_length,
+    code_too_long_reason,
+    identifier_too_long_reason,
+    too_long_reason,
+)
 from members.models import Order, OrderLine, PendingOrderLine, Store
 from members.services.records import EXTERNAL_ID_LIMIT, PROFILE_LIMITS, identifier_limit
 
@@ -26,11 +32,13 @@ class Limit:
     value already cleaned and notes a cut in `cut`.
     """
 
-    def __init__(self, max_length: int, count_key: str = "", *, identifier: bool = False, cut: bool = True):
+    def __init__(self, max_length: int, count_key: str = "", *, identifier: bool = False, cut: bool = True,
+                 code_of: str = ""):
         self.max_length = max_length
         self.count_key = count_key  # batch.counts key of the rows where this column was cut
-        self.identifier = identifier
-        self.refused_above = absurd_length(max_length) if cut and not identifier else max_length
+        self.identifier = identifier or bool(code_of)
+        self.code_of = code_of  # a code that names a thing (门店, 商品), not a person's identifier
+        self.refused_above = absurd_length(max_length) if cut and not self.identifier else max_length
 
     def fit(self, value: str, cut: list[str]) -> str:
         if len(value) <= self.max_length:  # nearly every value: one comparison
@@ -41,6 +49,8 @@ class Limit:
         return value[: self.max_length].rstrip()
 
     def reason(self, length: int) -> str:
+        if self.code_of:
+            return code_too_long_reason(length, self.max_length, self.code_of)
         if self.identifier:
             return identifier_too_long_reason(length, self.max_length)
         return too_long_reason(length, self.max_length)
@@ -78,10 +88,10 @@ EMAIL = Limit(min(PROFILE_LIMITS["email"][1], identifier_limit("email")), identi
 # A mobile is never cut (a cut number is someone else's); cleaning judges it. Only a cell no
 # phone number could fill refuses its row.
 MOBILE = Limit(absurd_length(PROFILE_LIMITS["mobile"][1]), cut=False)
-STORE_CODE = Limit(_max(Store, "code"), identifier=True)
+STORE_CODE = Limit(_max(Store, "code"), code_of="门店")
 SHOP = Limit(_max(Order, "shop_name"), "cut_shop")
 RAW_STATUS = _max(Order, "raw_status")  # the status text as exported: it parsed, so it is a known one
-SKU = Limit(min(_max(OrderLine, "sku"), _max(PendingOrderLine, "sku")), identifier=True)
+SKU = Limit(min(_max(OrderLine, "sku"), _max(PendingOrderLine, "sku")), code_of="商品")
 TITLE = Limit(min(_max(OrderLine, "title"), _max(PendingOrderLine, "title")), "cut_title")
 CATEGORY = Limit(min(_max(OrderLine, "category"), _max(PendingOrderLine, "category")), "cut_category")
 # Custom attribute values are JSON (no column limit): only a value no person could type is refused.
