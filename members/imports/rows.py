@@ -102,11 +102,12 @@ class MemberRow:
 
 
 def cut_counts(items: Iterable) -> Counter:
-    """How many cells of each kind the parsed rows had cut to fit their columns (for batch.counts)."""
+    """How many parsed rows had a value of each kind cut to fit its column (for batch.counts): a
+    row whose province, city and district were all cut counts once under its kind."""
     counts: Counter = Counter()
     for item in items:
         if cut := getattr(item, "cut", None):
-            counts.update(cut)
+            counts.update(set(cut))
     return counts
 
 
