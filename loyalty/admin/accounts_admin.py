@@ -13,7 +13,6 @@ from loyalty.models import JobRun, LedgerEntry, MemberRole, PointsAccount, Point
 from loyalty.services import adjust, end_role, open_role
 from members.admin.common import PhoneMaskingMixin, ReadOnlyAdminMixin, admin_link
 from members.admin.pii_lookups import PiiLookupGuardMixin, declare_pii_fields
-from members.masking import mask_text
 
 from .forms import AdjustForm, MemberRoleForm
 
@@ -125,7 +124,7 @@ class PointsAccountAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, ReadOnlyAdminMi
         )
 
     def _reason(self, account, entry) -> str:
-        return entry.reason if self.reveals(account) else mask_text(entry.reason)
+        return self.shown(account, entry.reason)
 
     @admin.display(description="未用完的批次")
     def open_lots(self, obj):
@@ -201,12 +200,12 @@ class LedgerEntryAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, ReadOnlyAdminMixi
 
     @admin.display(description="原因")
     def reason_shown(self, obj):
-        return obj.reason if self.reveals(obj) else mask_text(obj.reason)
+        return self.shown(obj, obj.reason)
 
     @admin.display(description="幂等键")
     def idempotency_key_shown(self, obj):
         # Callers build keys from what they have at hand, a phone included ("pos-139…").
-        return obj.idempotency_key if self.reveals(obj) else mask_text(obj.idempotency_key)
+        return self.shown(obj, obj.idempotency_key)
 
     @admin.display(description="批次使用")
     def lots_drawn(self, obj):
@@ -229,4 +228,4 @@ class JobRunAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, ReadOnlyAdminMixin, ad
     @admin.display(description="错误")
     def error_shown(self, obj):
         # An exception message can quote the value that failed, phones included.
-        return obj.error if self.reveals(obj) else mask_text(obj.error)
+        return self.shown(obj, obj.error)

@@ -24,7 +24,6 @@ from loyalty.levels.services import set_manual_level
 from loyalty.models import Benefit, Level, LevelChange, LevelScheme, MemberLevel
 from members.admin.common import PhoneMaskingMixin, ReadOnlyTabularInline
 from members.admin.pii_lookups import PiiLookupGuardMixin, declare_pii_fields
-from members.masking import mask_text
 from members.models import Member
 
 # Staff-written reasons can carry a phone: not for filtering or sorting by users who may not see it.
@@ -165,7 +164,7 @@ class RuleShownMixin(PhoneMaskingMixin):
 
     @admin.display(description="依据")
     def rule_shown(self, obj):
-        return obj.rule if self.reveals(obj) else mask_text(obj.rule)
+        return self.shown(obj, obj.rule)
 
 
 class LevelChangeInline(RuleShownMixin, ReadOnlyTabularInline):
@@ -194,7 +193,7 @@ class MemberLevelAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, admin.ModelAdmin)
 
     @admin.display(description="保底原因")
     def floor_reason_shown(self, obj):
-        return obj.floor_reason if self.reveals(obj) else mask_text(obj.floor_reason)
+        return self.shown(obj, obj.floor_reason)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -270,7 +269,7 @@ class MemberLevelInline(PhoneMaskingMixin, ReadOnlyTabularInline):
         if not obj.floor_level_id:
             return "-"
         until = f"至 {obj.floor_until:%Y-%m-%d}" if obj.floor_until else "长期"
-        reason = obj.floor_reason if self.reveals(obj) else mask_text(obj.floor_reason)
+        reason = self.shown(obj, obj.floor_reason)
         return f"{obj.floor_level.name}（{until}；{reason}）"
 
     @admin.display(description="最近变动原因")
@@ -278,5 +277,5 @@ class MemberLevelInline(PhoneMaskingMixin, ReadOnlyTabularInline):
         change = obj.changes.order_by("-created_at", "-id").first()
         if not change:
             return "-"
-        return f"{change.get_kind_display()}：{change.rule if self.reveals(obj) else mask_text(change.rule)}"
+        return f"{change.get_kind_display()}：{self.shown(obj, change.rule)}"
 

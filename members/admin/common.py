@@ -82,6 +82,14 @@ class PhoneMaskingMixin:
     def reveals(obj) -> bool:
         return bool(getattr(obj, "_reveal_phone", False))  # unknown → masked
 
+    def shown(self, obj, text):
+        """Free text on `obj`'s row as the current user may see it (see members.masking)."""
+        return text if self.reveals(obj) else mask_text(text)
+
+    def shown_link(self, obj, target) -> str:
+        """A link to `target` (a related row of `obj`) labelled with its str(), masked as `shown`."""
+        return admin_link(target, self.shown(obj, str(target))) if target is not None else "-"
+
 
 def pretty_json(data) -> str:
     text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, cls=DjangoJSONEncoder)

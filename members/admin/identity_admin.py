@@ -100,11 +100,11 @@ class MergeRecordAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, ReadOnlyAdminMixi
 
     @admin.display(description="触发标识值")
     def identifier_display(self, obj):
-        return obj.identifier_value if self.reveals(obj) else mask_text(obj.identifier_value)
+        return self.shown(obj, obj.identifier_value)
 
     @admin.display(description="说明")
     def reason_display(self, obj):
-        return obj.reason if self.reveals(obj) else mask_text(obj.reason)
+        return self.shown(obj, obj.reason)
 
     @admin.display(description="转移的数据")
     def moved_counts(self, obj):
@@ -187,7 +187,7 @@ class MergeCandidateAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, admin.ModelAdm
     @admin.display(description="依据")
     def reasons_display(self, obj):
         text = "；".join(str(r) for r in (obj.reasons or []))
-        return text if self.reveals(obj) else mask_text(text)
+        return self.shown(obj, text)
 
     def _decide(self, request, queryset, decide, done_message):
         for candidate in queryset.select_related("member_a", "member_b").order_by("-score", "id"):
@@ -273,11 +273,7 @@ class IdentityAdmin(PiiLookupGuardMixin, MaskedTitleMixin, PhoneMaskingMixin, Re
 
     @admin.display(description="渠道档案")
     def source_profile_link(self, obj):
-        profile = obj.source_profile
-        if profile is None:
-            return "-"
-        label = str(profile) if self.reveals(obj) else mask_text(str(profile))
-        return admin_link(profile, label)
+        return self.shown_link(obj, obj.source_profile)
 
 
 @admin.register(SourceProfile)
@@ -297,7 +293,7 @@ class SourceProfileAdmin(PiiLookupGuardMixin, MaskedTitleMixin, PhoneMaskingMixi
 
     @admin.display(description="渠道账号", ordering="external_id")
     def account_display(self, obj):
-        return obj.external_id if self.reveals(obj) else mask_text(obj.external_id)
+        return self.shown(obj, obj.external_id)
 
     @admin.display(description="会员", ordering="member__code")
     def member_link(self, obj):
@@ -309,7 +305,7 @@ class SourceProfileAdmin(PiiLookupGuardMixin, MaskedTitleMixin, PhoneMaskingMixi
 
     @admin.display(description="邮箱")
     def email_display(self, obj):
-        return obj.email if self.reveals(obj) else mask_text(obj.email)
+        return self.shown(obj, obj.email)
 
     @admin.display(description="原始值")
     def raw_display(self, obj):

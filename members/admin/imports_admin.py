@@ -9,7 +9,6 @@ from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 
-from members.masking import mask_text
 from members.models import ImportBatch, ImportRowError, PendingOrderLine
 
 from .common import (
@@ -42,7 +41,7 @@ class ImportRowErrorInline(PhoneMaskingMixin, ReadOnlyTabularInline):
 
     @admin.display(description="值")
     def shown_value(self, obj):
-        return obj.value if self.reveals(obj) else mask_text(obj.value)
+        return self.shown(obj, obj.value)
 
 
 @admin.register(ImportBatch)

@@ -78,7 +78,7 @@ class SourceProfileInline(PhoneMaskingMixin, ReadOnlyTabularInline):
 
     @admin.display(description="渠道账号")
     def account_display(self, obj):
-        return obj.external_id if self.reveals(obj) else mask_text(obj.external_id)
+        return self.shown(obj, obj.external_id)
 
     @admin.display(description="手机号")
     def mobile_display(self, obj):
@@ -120,7 +120,7 @@ class MergeAsSurvivorInline(PhoneMaskingMixin, ReadOnlyTabularInline):
 
     @admin.display(description="触发标识值")
     def identifier_display(self, obj):
-        return obj.identifier_value if self.reveals(obj) else mask_text(obj.identifier_value)
+        return self.shown(obj, obj.identifier_value)
 
 
 # ---------------------------------------------------------------- member admin
@@ -224,16 +224,16 @@ class MemberAdmin(PiiLookupGuardMixin, MaskedTitleMixin, PhoneMaskingMixin, Safe
 
     @admin.display(description="邮箱")
     def email_display(self, obj):
-        return obj.email if self.reveals(obj) else mask_text(obj.email)
+        return self.shown(obj, obj.email)
 
     # Imported names, addresses and attributes are free text: a phone typed into them is masked.
     @admin.display(description="姓名", ordering="name")
     def name_display(self, obj):
-        return obj.name if self.reveals(obj) else mask_text(obj.name)
+        return self.shown(obj, obj.name)
 
     @admin.display(description="地址")
     def address_display(self, obj):
-        return obj.address if self.reveals(obj) else mask_text(obj.address)
+        return self.shown(obj, obj.address)
 
     @admin.display(description="自定义属性")
     def attributes_display(self, obj):

@@ -1,13 +1,11 @@
 """Stores and orders."""
 
 from django.contrib import admin
-from django.utils.html import format_html
 
 from members import hooks
-from members.masking import mask_text
 from members.models import Order, OrderLine, Store
 
-from .common import PhoneMaskingMixin, admin_link, admin_url
+from .common import PhoneMaskingMixin, admin_link
 from .pii_lookups import PiiLookupGuardMixin
 from .resources import OrderResource, SafeExportMixin
 
@@ -62,18 +60,11 @@ class OrderAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, SafeExportMixin, admin.
 
     @admin.display(description="会员")
     def member_shown(self, obj):
-        if obj.member is None:
-            return "-"
-        label = str(obj.member) if self.reveals(obj) else mask_text(str(obj.member))
-        return format_html('<a href="{}">{}</a>', admin_url(obj.member), label)
+        return self.shown_link(obj, obj.member)
 
     @admin.display(description="下单账号")
     def buyer_account(self, obj):
-        profile = obj.source_profile
-        if profile is None:
-            return "-"
-        label = str(profile) if self.reveals(obj) else mask_text(str(profile))
-        return format_html('<a href="{}">{}</a>', admin_url(profile), label)
+        return self.shown_link(obj, obj.source_profile)
 
     @admin.display(description="会员", ordering="member__code")
     def member_link(self, obj):
