@@ -52,16 +52,12 @@ def _matching_copy(text: str) -> str:
     return to_halfwidth(text).translate(_LOOKALIKES)
 
 
-def mask_text(text):
-    """The text with every phone number and e-mail address in it masked ("139****5678", "z***@qq.com").
-
-    Non-strings (None, numbers) come back unchanged.
-    """
-    if not isinstance(text, str) or not text:
-        return text
+def _replace_contacts(text: str, replacement) -> str:
+    """`text` with each phone or e-mail found in its matching copy replaced by replacement(match);
+    the spans are the same in both, so the rest of the original text is kept as it was."""
     parts, end = [], 0
     for match in _PII.finditer(_matching_copy(text)):
-        parts += [text[end:match.start()], _masked(match)]
+        parts += [text[end:match.start()], replacement(match)]
         end = match.end()
     if not parts:
         return text
@@ -69,18 +65,20 @@ def mask_text(text):
     return "".join(parts)
 
 
+def mask_text(text):
+    """The text with every phone number and e-mail address in it masked ("139****5678", "z***@qq.com").
+
+    Non-strings (None, numbers) come back unchanged.
+    """
+    if not isinstance(text, str) or not text:
+        return text
+    return _replace_contacts(text, _masked)
+
+
 def without_contacts(text: str) -> str:
     """The text with every phone number and e-mail address in it taken out (for names, which
     must not carry them: a name is shown to everyone who sees the member)."""
-    copy = _matching_copy(text)
-    if not _PII.search(copy):
-        return text
-    parts, end = [], 0
-    for match in _PII.finditer(copy):
-        parts.append(text[end:match.start()])
-        end = match.end()
-    parts.append(text[end:])
-    return "".join(parts)
+    return _replace_contacts(text, lambda match: "")
 
 
 def mask_data(data):
