@@ -25,12 +25,10 @@ class LoyaltyConfig(AppConfig):
         for signal in (post_save, post_delete):
             signal.connect(forget_ranking_account_types, sender=LevelScheme, dispatch_uid=f"levels.{signal}")
 
-        if benefits.level_multipliers not in earning.multiplier_providers:
-            earning.multiplier_providers.append(benefits.level_multipliers)
+        earning.multiplier_providers.connect(benefits.level_multipliers)
 
         from members.admin.members_admin import extra_member_inlines
 
         from .admin.levels_admin import MemberLevelInline
 
-        if MemberLevelInline not in extra_member_inlines:
-            extra_member_inlines.append(MemberLevelInline)
+        extra_member_inlines.connect(MemberLevelInline)

@@ -4,7 +4,7 @@ Level multipliers (e.g. 金卡 ×1.5) plug in through `multiplier_providers`: th
 (a later issue) register a provider in their AppConfig.ready():
 
     from loyalty import earning
-    earning.multiplier_providers.append(level_multipliers)
+    earning.multiplier_providers.connect(level_multipliers)
 
 A provider is `provider(rule, member_ids) -> {member_id: Decimal}`; members it leaves out get 1.
 The multipliers of all providers are multiplied. With no provider every multiplier is 1.
@@ -13,18 +13,18 @@ The multipliers of all providers are multiplied. With no provider every multipli
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
 
+from core.hooks import Hook
 from members.models import Order, OrderStatus
 
 from .calendar import local_date
 from .models import EarnBasis, EarnRule, EarnTrigger
 
-MultiplierProvider = Callable[[EarnRule, list[int]], dict[int, Decimal]]
-multiplier_providers: list[MultiplierProvider] = []
+multiplier_providers = Hook("multiplier_providers", "provider(rule, member_ids) -> {member_id: Decimal}")
 
 ONE = Decimal("1")
 PAID_TRIGGER_STATUSES = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.COMPLETED, OrderStatus.PARTIALLY_REFUNDED)

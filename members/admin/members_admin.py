@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from core.hooks import Hook
 from members import cleaning
 from members.masking import mask_data, mask_text
 from members.models import (
@@ -41,7 +42,7 @@ from .resources import MemberResource, SafeExportMixin
 INLINE_ORDER_LIMIT = 20
 # Inlines higher apps add to the member page in their AppConfig.ready() (e.g. loyalty's levels):
 # members never imports them.
-extra_member_inlines: list = []
+extra_member_inlines = Hook("extra_member_inlines", "admin inline classes appended to the member page")
 
 
 def member_search_q(term: str) -> Q:

@@ -184,11 +184,11 @@ def test_level_multipliers_plug_in_through_the_registry(member, points, make_rul
     def gold_card(rule_, member_ids):
         return {gold.pk: Decimal("1.5")} if rule_.pk == rule.pk else {}
 
-    earning.multiplier_providers.append(gold_card)
+    earning.multiplier_providers.connect(gold_card)
     try:
         award_orders(order_ids=[o.pk for o in orders])
     finally:
-        earning.multiplier_providers.remove(gold_card)
+        earning.multiplier_providers.disconnect(gold_card)
 
     assert [earned(o)["基础"] for o in orders] == [150, 100]
 
