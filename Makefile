@@ -36,11 +36,13 @@ lint:
 check-migrations:
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 
+# One pytest-xdist worker per core, each on its own test database (test_crm_gw0, test_crm_gw1, ...).
+TEST_WORKERS ?= auto
 pytest:
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench-febrl: install-dev
 	$(PY) bench/febrl_accuracy.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache .hypothesis .test-media
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .test-media

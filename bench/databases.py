@@ -1,5 +1,5 @@
-"""The benches' own databases, made on the server that DATABASE_URL names; the database the URL
-itself names is never touched."""
+"""The benches' own databases, made on the server that DATABASE_URL names (or, without it, on the
+checkout's embedded PostgreSQL); the database the URL itself names is never touched."""
 
 from __future__ import annotations
 
@@ -8,6 +8,29 @@ import time
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+
+
+def server_url() -> str:
+    """DATABASE_URL, or the embedded development server's URL (started, and held until this
+    process exits, when it is not running)."""
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"]
+    from pathlib import Path
+
+    from core.embedded_postgres import shared_server
+
+    root = Path(__file__).resolve().parent.parent
+    return shared_server(Path(os.environ.get("EMBEDDED_POSTGRES_DIR", root / "var" / "postgres"))).url()
+
+
+def url_of(settings_dict: dict) -> str:
+    """A libpq URL for a Django DATABASES entry (a Unix-socket HOST goes into ?host=)."""
+    user, password, name = settings_dict["USER"], settings_dict["PASSWORD"], settings_dict["NAME"]
+    host, port = settings_dict["HOST"], settings_dict["PORT"] or 5432
+    credentials = f"{user}:{password}" if password else user
+    if host.startswith("/"):
+        return f"postgresql://{credentials}@/{name}?host={host}"
+    return f"postgresql://{credentials}@{host}:{port}/{name}"
 
 
 def url_for(url: str, database: str) -> str:

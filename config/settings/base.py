@@ -73,13 +73,16 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "config.wsgi.application"
 
-# Embedded default is a SQLite file so the quick start needs no server;
-# production and CI point DATABASE_URL at PostgreSQL (psycopg 3).
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# PostgreSQL everywhere. Production and CI set DATABASE_URL; without it the project starts (or
+# reuses) its own private server on var/postgres/ over a Unix socket (core/embedded_postgres.py).
+if env("DATABASE_URL", default=""):
+    DATABASES = {"default": env.db("DATABASE_URL")}
+else:
+    from core.embedded_postgres import shared_server
+
+    EMBEDDED_POSTGRES_DIR = Path(env("EMBEDDED_POSTGRES_DIR", default=str(BASE_DIR / "var" / "postgres")))
+    DATABASES = {"default": shared_server(EMBEDDED_POSTGRES_DIR).django_database()}
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for the writer instead of failing with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
