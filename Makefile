@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DEMO_MEMBERS ?= 300
 DEMO_SEED ?= 42
 
-.PHONY: run test install install-dev lint check-migrations pytest seed clean bench-febrl
+.PHONY: run test install install-dev lint check-migrations pytest seed clean bench-febrl db-status db-reset
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,15 @@ pytest:
 
 bench-febrl: install-dev
 	$(PY) bench/febrl_accuracy.py
+
+## The embedded development database (var/postgres, used when DATABASE_URL is unset)
+db-status: install
+	$(PY) -m core.embedded_postgres status
+
+## db-reset: stop the embedded server and delete its data; the next command starts a fresh one
+db-reset: install
+	$(PY) -m core.embedded_postgres stop
+	rm -rf var/postgres var/postgres.handles.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .test-media

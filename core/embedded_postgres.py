@@ -234,3 +234,27 @@ def _grant_to_server_user(data_dir: Path) -> None:
     wheel.utils.ensure_folder_permissions(wheel._commands.POSTGRES_BIN_PATH.parent / "lib", readable)
     entry = pwd.getpwnam(user)
     os.chown(data_dir, entry.pw_uid, entry.pw_gid)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m core.embedded_postgres status|stop|url [DATA_DIR]` (default var/postgres)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m core.embedded_postgres", description=main.__doc__)
+    parser.add_argument("command", choices=["status", "stop", "url"])
+    parser.add_argument("data_dir", nargs="?", default=str(Path(__file__).resolve().parent.parent / "var" / "postgres"))
+    args = parser.parse_args(argv)
+    data_dir = Path(args.data_dir).resolve()
+    if args.command == "stop":
+        print("stopped" if stop(data_dir) else "not running")
+    elif args.command == "status":
+        users = _handles(data_dir)._alive() if _running(data_dir) else {}
+        print(f"running, used by {len(users)} process(es): {', '.join(users) or '-'}" if _running(data_dir)
+              else "not running")
+    else:
+        print(Server(data_dir=data_dir, socket_dir=_socket_dir(data_dir)).url())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
