@@ -7,10 +7,9 @@ again, so every database ends with the current functions.
 from django.db import migrations
 
 from loyalty.services.fast_sql import CREATE_FUNCTIONS, DROP_FUNCTIONS
-from members.postgres_sql import run_on_postgres
 
 
 class Migration(migrations.Migration):
     dependencies = [("loyalty", "0002_defaults")]
 
-    operations = [run_on_postgres(CREATE_FUNCTIONS, DROP_FUNCTIONS)]
+    operations = [migrations.RunSQL(CREATE_FUNCTIONS, DROP_FUNCTIONS)]

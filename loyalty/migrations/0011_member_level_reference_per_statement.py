@@ -8,7 +8,6 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 from loyalty.levels.level_reference_sql import CREATE_SQL, DROP_SQL
-from members.postgres_sql import run_on_postgres
 
 
 class Migration(migrations.Migration):
@@ -21,5 +20,5 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT,
                                     related_name="+", to="loyalty.level", verbose_name="当前等级"),
         ),
-        run_on_postgres(CREATE_SQL, DROP_SQL),
+        migrations.RunSQL(CREATE_SQL, DROP_SQL),
     ]

@@ -20,8 +20,6 @@ def refresh_statistics() -> None:
     factor of the truth while a table grows from empty; a re-import changes nothing, so it
     analyzes nothing.
     """
-    if connection.vendor != "postgresql":
-        return
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT relname FROM pg_stat_user_tables WHERE relname = ANY(%s) "
@@ -39,9 +37,8 @@ def commit_without_flush_wait() -> None:
     resuming imports those rows again. Nothing is half-applied, and the import stops waiting
     for a disk flush per chunk.
     """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO off")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit TO off")
 
 
 @contextmanager

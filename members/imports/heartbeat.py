@@ -35,7 +35,7 @@ def beating(batch_id: int) -> Iterator[None]:
                         heartbeat_at=timezone.now()
                     )
                 except DatabaseError:
-                    pass  # a busy database (SQLite's writer lock): the next beat or chunk writes it
+                    pass  # a lost connection or a lock timeout: the next beat or chunk writes it
         finally:
             connection.close()  # this thread's own connection
 

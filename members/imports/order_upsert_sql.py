@@ -1,14 +1,15 @@
-"""The PostgreSQL path of `write_orders`: COPY the chunk into a staging table, then set-based SQL.
+"""The orders half of `write_orders`: COPY the chunk into a staging table, then set-based SQL.
 
 One `UPDATE … FROM` changes the orders whose values differ (never moving one back to an
 earlier status), one `INSERT … SELECT` adds the new ones; Python never fetches or compares
-stored orders row by row. Same rules as the portable path in `order_writer`.
+stored orders row by row.
 """
 
 from django.db import connection
 
 _STAGE = "import_order_stage"
-_VALUE_COLUMNS = (
+# The order fields an import writes, in the staging table's column order.
+VALUE_COLUMNS = (
     "member_id", "source_profile_id", "store_id", "shop_name", "status", "raw_status", "is_deleted",
     "payable_amount", "paid_amount", "refunded_amount", "item_count", "ordered_at", "paid_at", "completed_at",
 )
@@ -36,7 +37,7 @@ def _rank_sql(column: str, ranks: dict[str, int]) -> str:
 
 
 def upsert_orders(rows: list[tuple], ranks: dict[str, int]) -> tuple[dict[tuple[str, str], int], list[int], int]:
-    """rows: one per order (channel, external_no, *values in _VALUE_COLUMNS order, rank, continuation,
+    """rows: one per order (channel, external_no, *values in VALUE_COLUMNS order, rank, continuation,
     fingerprint), the order numbers locked by the caller.
 
     Returns (created {(channel, no): id}, updated ids, stale count).
@@ -44,13 +45,13 @@ def upsert_orders(rows: list[tuple], ranks: dict[str, int]) -> tuple[dict[tuple[
     stored_rank = _rank_sql("o.status", ranks)
     same_key = "o.channel = s.channel AND o.external_no = s.external_no"
     # An export without buyer columns never unlinks an order: keep the stored person then.
-    incoming = {c: f"s.{c}" for c in _VALUE_COLUMNS}
+    incoming = {c: f"s.{c}" for c in VALUE_COLUMNS}
     incoming["member_id"] = "COALESCE(s.member_id, o.member_id)"
     incoming["source_profile_id"] = "CASE WHEN s.member_id IS NULL THEN o.source_profile_id ELSE s.source_profile_id END"
     with connection.cursor() as cursor:
         cursor.execute(_CREATE)
         cursor.execute(f"TRUNCATE {_STAGE}")
-        with cursor.copy(f"COPY {_STAGE} (channel, external_no, {', '.join(_VALUE_COLUMNS)}, rank, continuation, "
+        with cursor.copy(f"COPY {_STAGE} (channel, external_no, {', '.join(VALUE_COLUMNS)}, rank, continuation, "
                          "fingerprint) FROM STDIN") as copy:
             copy.set_types(_STAGE_TYPES)
             for row in rows:
@@ -75,9 +76,9 @@ def upsert_orders(rows: list[tuple], ranks: dict[str, int]) -> tuple[dict[tuple[
 
 def _update_matched(cursor, same_key: str, stored_rank: str, incoming: dict[str, str]) -> list[int]:
     """Change the stored orders whose values differ; returns their ids."""
-    assignments = ", ".join(f"{c} = {incoming[c]}" for c in _VALUE_COLUMNS)
-    stored = ", ".join(f"o.{c}" for c in _VALUE_COLUMNS)
-    wanted = ", ".join(incoming[c] for c in _VALUE_COLUMNS)
+    assignments = ", ".join(f"{c} = {incoming[c]}" for c in VALUE_COLUMNS)
+    stored = ", ".join(f"o.{c}" for c in VALUE_COLUMNS)
+    wanted = ", ".join(incoming[c] for c in VALUE_COLUMNS)
     cursor.execute(
         f"UPDATE members_order o SET {assignments}, import_fingerprint = s.fingerprint, updated_at = now() "
         f"FROM {_STAGE} s "
@@ -97,10 +98,10 @@ def _update_matched(cursor, same_key: str, stored_rank: str, incoming: dict[str,
 
 def _insert_new(cursor, same_key: str) -> dict[tuple[str, str], int]:
     """Add the chunk's orders that are not stored yet; returns {(channel, no): id}."""
-    columns = ", ".join(_VALUE_COLUMNS)
+    columns = ", ".join(VALUE_COLUMNS)
     cursor.execute(
         f"INSERT INTO members_order (channel, external_no, {columns}, import_fingerprint, created_at, updated_at) "
-        f"SELECT s.channel, s.external_no, {', '.join(f's.{c}' for c in _VALUE_COLUMNS)}, "
+        f"SELECT s.channel, s.external_no, {', '.join(f's.{c}' for c in VALUE_COLUMNS)}, "
         "CASE WHEN s.continuation THEN NULL ELSE s.fingerprint END, now(), now() "
         f"FROM {_STAGE} s WHERE NOT EXISTS (SELECT 1 FROM members_order o WHERE {same_key}) "
         "RETURNING id, channel, external_no"

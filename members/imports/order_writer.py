@@ -11,19 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db import connection
-
 from members.models import Order, OrderLine, OrderStatus, PendingOrderLine
 from members.services.bulk_insert import by_channel, in_chunks, insert_rows, select_in
 
 from .formats.grouping import MAX_ITEM_COUNT
-from .order_upsert_sql import upsert_orders
+from .order_upsert_sql import VALUE_COLUMNS, upsert_orders
 from .rows import ItemRow, LineRow, OrderRow
 
-ORDER_FIELDS = (
-    "member_id", "source_profile_id", "store_id", "shop_name", "status", "raw_status", "is_deleted",
-    "payable_amount", "paid_amount", "refunded_amount", "item_count", "ordered_at", "paid_at", "completed_at",
-)
 LINE_FIELDS = ("sku", "title", "category", "quantity", "price")
 # The formats fit every text value to its column while parsing (formats/limits.py), cutting only
 # with a count in the summary; these slices are a guard that never cuts what a format produced.
@@ -54,12 +48,11 @@ class WriteResult:
             setattr(self, name, current + value)
 
 
-def _existing_orders(keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
+def _existing_order_ids(keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
     found = {}
     for channel, numbers in by_channel(keys).items():
-        for row in select_in(Order.objects.filter(channel=channel), "external_no", numbers,
-                             ("pk", "external_no", "import_fingerprint", *ORDER_FIELDS)):
-            found[(channel, row["external_no"])] = row
+        for row in select_in(Order.objects.filter(channel=channel), "external_no", numbers, ("pk", "external_no")):
+            found[(channel, row["external_no"])] = row["pk"]
     return found
 
 
@@ -78,10 +71,8 @@ def _merge_repeats(rows: list[OrderRow], links: list) -> list[tuple[OrderRow, tu
     return list(merged.values())
 
 
-def _values(row: OrderRow, link, stores: dict[str, int], stored: dict | None) -> dict:
-    member_id, profile_id = link if link else (None, None)
-    if member_id is None and stored:  # an export without buyer columns never unlinks an order
-        member_id, profile_id = stored["member_id"], stored["source_profile_id"]
+def _values(row: OrderRow, link, stores: dict[str, int]) -> dict:
+    member_id, profile_id = link if link else (None, None)  # None keeps a stored buyer (order_upsert_sql)
     store_id = stores.get(row.store_code) if row.store_code else None
     return {
         "member_id": member_id, "source_profile_id": profile_id, "store_id": store_id,
@@ -95,18 +86,12 @@ def _values(row: OrderRow, link, stores: dict[str, int], stored: dict | None) ->
 def write_orders(rows: list[OrderRow], links: list, stores: dict[str, int]) -> WriteResult:
     """Upsert a chunk of orders (and their lines when the file carries lines)."""
     entries = _merge_repeats(rows, links)
-    if connection.vendor == "postgresql":
-        return _write_orders_sql(entries, stores)
-    return _write_orders_portable(entries, stores)
-
-
-def _write_orders_sql(entries: list[tuple[OrderRow, tuple | None]], stores: dict[str, int]) -> WriteResult:
     result = WriteResult()
     staged = []
     for row, link in entries:
-        values = _values(row, link, stores, None)
+        values = _values(row, link, stores)
         continuation = bool(row.lines) and row.lines[0].line_no > 1
-        staged.append((row.channel, row.external_no, *(values[f] for f in ORDER_FIELDS), STATUS_RANK[row.status],
+        staged.append((row.channel, row.external_no, *(values[f] for f in VALUE_COLUMNS), STATUS_RANK[row.status],
                        continuation, row.fingerprint))
     created, updated, stale = upsert_orders(staged, {str(k): v for k, v in STATUS_RANK.items()})
     result.created_ids, result.updated_ids, result.stale = list(created.values()), updated, stale
@@ -114,54 +99,10 @@ def _write_orders_sql(entries: list[tuple[OrderRow, tuple | None]], stores: dict
     with_lines = [row for row, _ in entries if row.lines is not None]
     if with_lines:
         missing = [(r.channel, r.external_no) for r in with_lines if (r.channel, r.external_no) not in created]
-        ids = {**{key: row["pk"] for key, row in _existing_orders(missing).items()}, **created}
+        ids = {**_existing_order_ids(missing), **created}
         _upsert_lines([(ids[(r.channel, r.external_no)], line) for r in with_lines for line in r.lines], result)
     if created:
         _attach_pending(created, result)
-    return result
-
-
-def _write_orders_portable(entries: list[tuple[OrderRow, tuple | None]], stores: dict[str, int]) -> WriteResult:
-    result = WriteResult()
-    existing = _existing_orders([(r.channel, r.external_no) for r, _ in entries])
-    to_create, to_update, update_fields, line_rows, remembered = [], [], set(), [], []
-    for row, link in entries:
-        stored = existing.get((row.channel, row.external_no))
-        continuation = bool(row.lines) and row.lines[0].line_no > 1  # more lines of an order seen earlier
-        if stored is not None and continuation:
-            result.unchanged += 1
-        elif stored is None:
-            to_create.append({"channel": row.channel, "external_no": row.external_no,
-                              "import_fingerprint": None if continuation else row.fingerprint,
-                              **_values(row, link, stores, None)})
-        elif STATUS_RANK[row.status] < STATUS_RANK[stored["status"]]:
-            result.unchanged += 1
-            result.stale += 1
-        else:
-            values = _values(row, link, stores, stored)
-            changed = [f for f in ORDER_FIELDS if stored[f] != values[f]]
-            if changed:
-                to_update.append(Order(pk=stored["pk"], import_fingerprint=row.fingerprint, **values))
-                update_fields.update([*changed, "import_fingerprint"])
-            else:
-                result.unchanged += 1
-                if stored["import_fingerprint"] != row.fingerprint:
-                    remembered.append(Order(pk=stored["pk"], import_fingerprint=row.fingerprint))
-        if row.lines is not None:
-            line_rows.append((row, stored["pk"] if stored else None))
-    result.created_ids = insert_rows(Order, to_create)
-    if to_update:
-        Order.objects.bulk_update(to_update, sorted(update_fields), batch_size=500)
-    result.updated_ids = [o.pk for o in to_update]
-    if remembered:  # same values from other rows: no update of the order, only of its fingerprint
-        Order.objects.bulk_update(remembered, ["import_fingerprint"], batch_size=500)
-
-    new_ids = {(o["channel"], o["external_no"]): pk for o, pk in zip(to_create, result.created_ids, strict=True)}
-    order_lines = [(pk or new_ids[(row.channel, row.external_no)], line) for row, pk in line_rows
-                   for line in row.lines]
-    _upsert_lines(order_lines, result)
-    if new_ids:
-        _attach_pending(new_ids, result)
     return result
 
 
@@ -220,8 +161,8 @@ def _attach_pending(by_key: dict[tuple[str, str], int], result: WriteResult) -> 
 def write_items(rows: list[ItemRow], batch_id: int | None) -> tuple[WriteResult, set[int]]:
     """Item-report lines: onto their orders when imported, else into the waiting room."""
     result = WriteResult()
-    existing = _existing_orders(sorted({(r.channel, r.external_no) for r in rows}))
-    known = [(existing[(r.channel, r.external_no)]["pk"], r.line) for r in rows if (r.channel, r.external_no)
+    existing = _existing_order_ids(sorted({(r.channel, r.external_no) for r in rows}))
+    known = [(existing[(r.channel, r.external_no)], r.line) for r in rows if (r.channel, r.external_no)
              in existing]
     touched = _upsert_lines(known, result)
     waiting = [r for r in rows if (r.channel, r.external_no) not in existing]

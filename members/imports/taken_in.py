@@ -15,7 +15,7 @@ from collections.abc import Callable
 from django.db import connection
 
 from members.models import Order
-from members.services.bulk_insert import array_param, by_channel, select_in
+from members.services.bulk_insert import array_param, by_channel
 
 from .rows import KnownRow, OrderRow
 
@@ -23,22 +23,17 @@ from .rows import KnownRow, OrderRow
 def stored_fingerprints(keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, int | None]]:
     """(fingerprint, member id) of the stored orders among `keys` that have a fingerprint.
 
-    The one read of a re-import that touches every order: on PostgreSQL plain tuples for the
-    whole chunk in one query, without the ORM's row dicts.
+    The one read of a re-import that touches every order: plain tuples for the whole chunk
+    in one query, without the ORM's row dicts.
     """
     found = {}
     for channel, numbers in by_channel(keys).items():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT external_no, import_fingerprint, member_id FROM members_order "
-                    "WHERE channel = %s AND external_no = ANY(%s) AND import_fingerprint IS NOT NULL",
-                    [channel, array_param(numbers)])
-                rows = cursor.fetchall()
-        else:
-            rows = [(r["external_no"], r["import_fingerprint"], r["member_id"]) for r in select_in(
-                Order.objects.filter(channel=channel, import_fingerprint__isnull=False), "external_no", numbers,
-                ("external_no", "import_fingerprint", "member_id"))]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT external_no, import_fingerprint, member_id FROM members_order "
+                "WHERE channel = %s AND external_no = ANY(%s) AND import_fingerprint IS NOT NULL",
+                [channel, array_param(numbers)])
+            rows = cursor.fetchall()
         for number, fingerprint, member_id in rows:
             found[(channel, number)] = (fingerprint, member_id)
     return found

@@ -11,13 +11,13 @@ from .identities import (
     MergeRecord,
 )
 from .imports import ImportBatch, ImportKind, ImportRowError, ImportStatus, PendingOrderLine
-from .members import PROFILE_FIELDS, Member, MemberCodeCounter, SourceProfile
+from .members import PROFILE_FIELDS, Member, SourceProfile
 from .orders import Order, OrderLine
 from .stores import Store
 
 __all__ = [
     "AttributeDefinition", "AttributeType", "BlockedValue", "CandidateSource", "CandidateStatus", "Channel",
     "ConsentChannel", "ConsentRecord", "ConsentStatus", "Gender", "Identity", "IdentifierKind", "ImportBatch", "ImportKind", "ImportRowError", "ImportStatus", "MatchRule",
-    "Member", "MemberCodeCounter", "MemberStatus", "MergeCandidate", "MergeRecord", "Order", "OrderLine",
+    "Member", "MemberStatus", "MergeCandidate", "MergeRecord", "Order", "OrderLine",
     "OrderStatus", "PROFILE_FIELDS", "PendingOrderLine", "SourceProfile", "Store",
 ]

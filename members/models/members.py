@@ -18,15 +18,6 @@ PROFILE_FIELDS = (
 )
 
 
-class MemberCodeCounter(models.Model):
-    """One row; member codes are handed out in blocks so bulk imports need one UPDATE."""
-
-    next_value = models.BigIntegerField(default=1)
-
-    def __str__(self):
-        return f"next member code {self.next_value}"
-
-
 class Member(models.Model):
     """The natural person (一个自然人) that every channel account resolves to."""
 

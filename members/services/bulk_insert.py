@@ -1,4 +1,4 @@
-"""Insert many rows at once; on PostgreSQL through COPY with pre-allocated ids.
+"""Insert many rows at once through COPY with pre-allocated ids; read and update many by arrays.
 
 `bulk_create` builds model instances and one huge parameterised INSERT per batch, which for
 the hundreds of thousands of people, accounts and orders of a large import costs more than
@@ -7,7 +7,6 @@ not `member`); COPY streams them with ids taken from the table's own sequence fi
 callers get the ids back in row order, as bulk_create would give them. Values must already
 be what the column stores (aware datetimes, Decimals); JSON fields are serialized here,
 auto_now(_add) fields are set here, missing keys take the field's default.
-Other backends use bulk_create (SQLite returns the ids too).
 """
 
 import json
@@ -20,7 +19,7 @@ from django.utils import timezone
 
 
 def in_chunks(values: list, size: int = 2000):
-    """Slices of `values` for IN (...) lists: 2,000 stays well under SQLite's variable limit."""
+    """Slices of `values`, `size` at a time: one query or statement each."""
     for start in range(0, len(values), size):
         yield values[start:start + size]
 
@@ -58,14 +57,10 @@ def copy_types(model: type[Model], columns: Sequence[str]) -> list[str]:
 _TYPE_ALIASES = {"timestamp with time zone": "timestamptz", "double precision": "float8", "varchar": "text"}
 
 
-def insert_rows(model: type[Model], rows: Sequence[dict], *, batch_size: int = 1000) -> list[int]:
+def insert_rows(model: type[Model], rows: Sequence[dict]) -> list[int]:
     """Insert the rows and return their new ids in order."""
     if not rows:
         return []
-    if connection.vendor != "postgresql":
-        instances = [model(**row) for row in rows]
-        model.objects.bulk_create(instances, batch_size=batch_size)
-        return [instance.pk for instance in instances]
     meta = model._meta
     plan = _plan(model)
     with connection.cursor() as cursor:
@@ -91,13 +86,12 @@ def insert_rows(model: type[Model], rows: Sequence[dict], *, batch_size: int = 1
 def select_in(queryset, field: str, values: Sequence, columns: Sequence[str], *, size: int = 5000) -> list[dict]:
     """`queryset.filter(<field>__in=values).values(*columns)` for large value lists.
 
-    On PostgreSQL one `= ANY(%s)` array parameter replaces thousands of IN placeholders,
-    which Django and the driver would otherwise render and PostgreSQL parse one by one.
+    One `= ANY(%s)` array parameter replaces thousands of IN placeholders, which Django and
+    the driver would otherwise render and PostgreSQL parse one by one.
     """
     values = list(values)
     if not values:
         return []
-    size = size if connection.vendor == "postgresql" else 2000
     rows = []
     for part in in_chunks(values, size):
         rows += list(filter_in(queryset, field, part).values(*columns))
@@ -120,13 +114,7 @@ def array_param(values: Iterable) -> str:
 
 
 def filter_in(queryset, field: str, values: Sequence):
-    """`queryset.filter(<field>__in=values)`, as one `= ANY(array)` parameter on PostgreSQL.
-
-    For the few thousand ids of an import chunk; SQLite takes the plain IN list (its limit
-    on variables is 32,766).
-    """
-    if connection.vendor != "postgresql":
-        return queryset.filter(**{f"{field}__in": values})
+    """`queryset.filter(<field>__in=values)`, as one `= ANY(array)` parameter (see `select_in`)."""
     column = queryset.model._meta.get_field(field).column
     table = queryset.model._meta.db_table
     return queryset.extra(where=[f'"{table}"."{column}" = ANY(%s)'], params=[array_param(values)])
@@ -148,19 +136,11 @@ def update_rows(model: type[Model], fields: Sequence[str], rows: list[tuple], *,
                 newer_only: str | None = None, chunk: int = 5000) -> None:
     """Give many rows each their own values: rows are (key value, *values in `fields` order).
 
-    On PostgreSQL one `UPDATE … FROM unnest(arrays)` per `chunk` rows. `newer_only` names one of
+    One `UPDATE … FROM unnest(arrays)` per `chunk` rows. `newer_only` names one of
     `fields`: a row is then updated only where its stored value is lower (a timestamp moves
     forward, never back). `key` may be a non-unique column (every matching row is updated).
     """
     if not rows:
-        return
-    if connection.vendor != "postgresql":  # SQLite: the demo and tests, small data
-        for key_value, *values in rows:
-            changes = dict(zip(fields, values, strict=True))
-            matching = model.objects.filter(**{key: key_value})
-            if newer_only:
-                matching = matching.filter(**{f"{newer_only}__lt": changes[newer_only]})
-            matching.update(**changes)
         return
     meta = model._meta
 

@@ -101,10 +101,6 @@ def _account_snapshots(channel: str, external_ids: list[str]):
     The hottest read of a re-import: plain tuples straight from the driver, and the time as
     a number, skip the ORM's row dicts and timestamp parsing for every account of the file.
     """
-    if connection.vendor != "postgresql":
-        rows = select_in(SourceProfile.objects.filter(channel=channel), "external_id", external_ids,
-                         ("pk", "external_id", "member_id", "seen_at", "raw"))
-        return [(r["pk"], r["external_id"], r["member_id"], r["seen_at"].timestamp(), r["raw"]) for r in rows]
     found = []
     with connection.cursor() as cursor:
         for part in in_chunks(external_ids, 5000):

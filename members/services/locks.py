@@ -1,11 +1,10 @@
 """Transaction-scoped locks on identifier values and order numbers.
 
 Two imports that see the same new mobile at the same time must not both create a
-person. On PostgreSQL each key hashes to one of a fixed number of advisory-lock
-buckets; a transaction takes all the buckets it needs in ascending order, so two
-lockers never wait on each other in a cycle. A fixed bucket space keeps a bulk
-chunk of 20k rows to at most `BUCKETS` entries in PostgreSQL's shared lock table
-(one lock per key would overflow it). SQLite already serializes writers.
+person. Each key hashes to one of a fixed number of advisory-lock buckets; a transaction
+takes all the buckets it needs in ascending order, so two lockers never wait on each other
+in a cycle. A fixed bucket space keeps a bulk chunk of 20k rows to at most `BUCKETS`
+entries in PostgreSQL's shared lock table (one lock per key would overflow it).
 """
 
 import hashlib
@@ -24,8 +23,6 @@ def bucket_of(key: str) -> int:
 
 
 def lock_keys(keys: Iterable[str]) -> None:
-    if connection.vendor != "postgresql":
-        return
     buckets = sorted({bucket_of(k) for k in keys})
     if not buckets:
         return

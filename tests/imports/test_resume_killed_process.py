@@ -16,11 +16,10 @@ from django.db import connection
 from django.utils import timezone
 
 from members.models import ImportBatch, ImportStatus, Order
-from tests.conftest import postgres_only
 
 from .test_resume_checks import outcome, resume, tmall_file, uninterrupted
 
-pytestmark = [postgres_only, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 ORDERS = 400
 CHUNK = 4  # many small chunks: the process is still writing when it is killed

@@ -17,7 +17,6 @@ from members.imports.formats import MAX_CELL_CHARS
 from members.imports.formats.grouping import MAX_ITEM_COUNT
 from members.models import ImportBatch, ImportStatus, Member, Order
 from members.web.imports import _enqueue
-from tests.conftest import postgres_only
 
 from .support import GENERIC_MEMBER_DEFAULTS, GENERIC_ORDER_DEFAULTS, rows_from
 from .xlsx_files import MEMBER_HEADER, member_row, text_row, workbook
@@ -112,7 +111,6 @@ def test_a_batch_whose_task_the_broker_refuses_is_failed_with_a_reason_not_left_
     assert "任务队列暂时不可用" in batch.error_message and "继续导入" in batch.error_message
 
 
-@postgres_only
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_live_import_keeps_its_heartbeat_fresh_between_chunks(tmp_path, settings):
     # given a stale limit of one second (a beat every 0.2 s) and an import whose chunk takes 1.5 s

@@ -5,14 +5,12 @@ from django.db import connection
 
 from members.models import Member
 from members.services.bulk_insert import array_param, filter_in
-from tests.conftest import postgres_only
 
 pytestmark = pytest.mark.django_db
 
 AWKWARD = ["plain", "", "with space ", 'quote"inside', "back\\slash", "comma,brace{}", "NULL", "'apos'", "手机号 138"]
 
 
-@postgres_only
 def test_any_text_comes_back_from_the_server_as_it_was_sent():
     # when
     with connection.cursor() as cursor:
@@ -23,7 +21,6 @@ def test_any_text_comes_back_from_the_server_as_it_was_sent():
     assert returned == AWKWARD
 
 
-@postgres_only
 def test_ids_need_no_quoting_and_an_empty_list_is_an_empty_array():
     # when
     with connection.cursor() as cursor:
@@ -34,7 +31,6 @@ def test_ids_need_no_quoting_and_an_empty_list_is_an_empty_array():
     assert (ids, empty, array_param([3, 1, 2])) == ([3, 1, 2], [], "{3,1,2}")
 
 
-@postgres_only
 def test_none_goes_as_null_not_as_the_text_none():
     # when
     with connection.cursor() as cursor:

@@ -4,9 +4,9 @@ import pytest
 
 from members.models import Identity, Member, MemberStatus
 from members.services import IncomingRecord, resolve_record
-from tests.conftest import in_thread, join_all, postgres_only, start_together
+from tests.conftest import in_thread, join_all, start_together
 
-pytestmark = [postgres_only, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def run_concurrently(records):

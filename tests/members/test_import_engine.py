@@ -23,7 +23,7 @@ from members.models import (
     PendingOrderLine,
     SourceProfile,
 )
-from tests.conftest import in_thread, join_all, postgres_only
+from tests.conftest import in_thread, join_all
 
 pytestmark = pytest.mark.django_db
 
@@ -332,7 +332,6 @@ def test_a_generic_member_file_creates_people_with_consent_once(tmp_path):
     assert ImportRowError.objects.filter(batch=batch, row_number=4).exists()
 
 
-@postgres_only
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_overlapping_files_imported_at_once_make_no_duplicates(tmp_path):
     # given: two files sharing half their orders and buyers
