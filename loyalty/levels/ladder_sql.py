@@ -1,9 +1,12 @@
-"""The rules of `ladder` and `review_dates` as PostgreSQL expressions, to decide in the database.
+"""The level rules as PostgreSQL expressions: the review and the impact preview decide in the database.
 
 A scheme has a handful of levels, so each rule becomes a CASE over literal thresholds. Levels are
 numbered by position in rank order (0 = base): `rung_values` maps a position back to the level
-and its thresholds. The Python functions stay the reference: tests/loyalty/test_ladder_sql.py
-checks these expressions against them on random ladders, metrics and dates.
+and its thresholds. Thresholds are inclusive: a metric exactly at a threshold qualifies.
+
+Two rules are also needed per member in Python (real-time upgrades, new levels): `reached_idx`
+is `ladder.reached`, `next_review_sql` is `review_dates.next_review_on`; tests/loyalty/
+test_ladder_sql.py proves each pair agrees on random inputs. The others exist only here.
 """
 
 from __future__ import annotations
@@ -33,14 +36,17 @@ def rung_values(rungs: list[Rung]) -> str:
 
 
 def reached_idx(rungs: list[Rung], metric: str) -> str:
-    """ladder.reached: the highest position whose upgrade threshold `metric` meets, else 0."""
+    """The highest position whose upgrade threshold `metric` meets, else 0 (the base level)."""
+    # Also in Python as ladder.reached; test_ladder_sql.py::test_reached_agrees_with_its_sql_twin proves it.
     whens = " ".join(f"WHEN {metric} >= {_num(r.upgrade)} THEN {i}" for i, r in reversed(list(enumerate(rungs))))
     return f"(CASE {whens} ELSE 0 END)"
 
 
 def after_review_idx(rungs: list[Rung], policy: str, *, current: str, retain: str, metric: str, up: str) -> str:
-    """ladder.after_review by position. `current` is the current position, `retain` its retain
-    threshold and `up` the value of `reached_idx` for the metric."""
+    """The position after a review: up if the metric reaches higher, kept if it meets the retain
+    threshold, otherwise down — one level, or to the highest level below whose retain threshold it
+    meets (else the base). `current` is the current position, `retain` its retain threshold and
+    `up` the value of `reached_idx` for the metric."""
     if policy == DowngradePolicy.ONE_LEVEL:
         down = f"{current} - 1"
     else:  # to the highest level below whose retain threshold the metric meets, else the base
@@ -52,12 +58,12 @@ def after_review_idx(rungs: list[Rung], policy: str, *, current: str, retain: st
 
 
 def with_floor_idx(target: str, floor: str) -> str:
-    """ladder.with_floor by position: `floor` is NULL when there is no floor in force."""
+    """A manual floor lifts the target to it, never lowers it: `floor` is NULL when none is in force."""
     return f"GREATEST({target}, {floor})"
 
 
 def floor_in_force(floor_until: str, on: str) -> str:
-    """ladder.floor_in_force."""
+    """A manual floor holds through its end date (inclusive); without one it holds until removed."""
     return f"({floor_until} IS NULL OR {on} <= {floor_until})"
 
 
@@ -70,6 +76,7 @@ def next_review_sql(scheme: LevelScheme, *, after: date, reached_on: str) -> str
     past `after`: k is the first multiple reaching after's month, or one more if that date is not
     past `after` yet.
     """
+    # Also in Python as review_dates.next_review_on; test_ladder_sql.py::test_next_review_agrees_with_its_python_twin
     if scheme.review_period != ReviewPeriod.AFTER_REACHED:
         return f"DATE '{next_review_on(scheme, after=after).isoformat()}'"
     step = int(scheme.review_every_months or 12)

@@ -4,9 +4,8 @@ For every member level of the scheme: the metric now; "up" if the new upgrade th
 them at once (upgrades are real time), "down" if at their next review they would fall under the
 new retain threshold (by the scheme's downgrade policy, respecting manual floors), else "stay".
 
-On PostgreSQL one statement does it all — the metric of the whole scheme, the decision in SQL
-(`ladder_sql`) — and returns only the counts per move and the first samples. Elsewhere the
-members are walked in chunks in Python (`ladder`), the reference the SQL is tested against.
+One statement does it all — the metric of the whole scheme, the decision in SQL (`ladder_sql`) —
+and returns only the counts per move and the first samples.
 """
 
 from __future__ import annotations
@@ -20,14 +19,13 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
-from loyalty.models import LevelScheme, MemberLevel, MemberRole, RoleStatus
+from loyalty.models import LevelScheme, RoleStatus
 
 from . import ladder_sql
-from .ladder import Rung, after_review, floor_in_force, reached, with_floor
-from .metrics import metric_query, metric_values
+from .ladder import Rung
+from .metrics import metric_query
 from .services import rungs_of
 
-CHUNK = 100_000  # see review.CHUNK: large chunks let the metric joins hash
 SAMPLE = 20
 
 
@@ -51,75 +49,20 @@ def proposed_rungs(scheme: LevelScheme, thresholds: dict[int, tuple[Decimal, Dec
 
 
 def preview_impact(scheme: LevelScheme, thresholds: dict[int, tuple[Decimal, Decimal]],
-                   now: datetime | None = None, chunk: int = CHUNK) -> Impact:
+                   now: datetime | None = None) -> Impact:
     started = time.perf_counter()
     now = now or timezone.now()
     rungs = proposed_rungs(scheme, thresholds)
     impact = Impact()
-    if connection.vendor == "postgresql":
-        _preview_sql(scheme, rungs, now, impact)
-    else:
-        _preview_rows(scheme, rungs, now, chunk, impact)
-        _without_rows(scheme, rungs, now, chunk, impact)
+    _preview_sql(scheme, rungs, now, impact)
     impact.seconds = time.perf_counter() - started
     return impact
 
 
-def _preview_rows(scheme: LevelScheme, rungs: list[Rung], now: datetime, chunk: int, impact: Impact) -> None:
-    by_pk = {r.pk: r for r in rungs}
-    last = 0
-    base = MemberLevel.objects.filter(scheme=scheme, member_role__status=RoleStatus.ACTIVE).order_by("pk")
-    while True:
-        rows = list(base.filter(pk__gt=last).values_list(
-            "pk", "member_id", "member_role_id", "level_id", "floor_level_id", "floor_until", "next_review_on"
-        )[:chunk])
-        if not rows:
-            break
-        last = rows[-1][0]
-        metrics = metric_values(scheme, [row[2] for row in rows], now)
-        for _, member_id, role_id, level_id, floor_id, floor_until, review_on in rows:
-            current, metric = by_pk[level_id], metrics[role_id]
-            lifted = reached(rungs, metric)
-            if lifted.rank > current.rank:
-                _count(impact, "up", member_id, current, lifted, metric)
-                continue
-            floor = by_pk.get(floor_id) if floor_id and floor_in_force(floor_until, review_on) else None
-            target = with_floor(after_review(rungs, current, metric, scheme.downgrade_policy), floor)
-            if target.rank < current.rank:
-                _count(impact, "down", member_id, current, target, metric)
-            else:
-                impact.stay += 1
-
-
-def _without_rows(scheme: LevelScheme, rungs: list[Rung], now: datetime, chunk: int, impact: Impact) -> None:
-    """Role holders never evaluated yet stand at the base level; they can only go up."""
-    roles = (MemberRole.objects.filter(role_type_id=scheme.role_type_id, status=RoleStatus.ACTIVE)
-             .exclude(levels__scheme=scheme).order_by("pk"))
-    last = 0
-    while True:
-        rows = list(roles.filter(pk__gt=last).values_list("pk", "member_id")[:chunk])
-        if not rows:
-            return
-        last = rows[-1][0]
-        metrics = metric_values(scheme, [pk for pk, _ in rows], now)
-        for role_id, member_id in rows:
-            lifted = reached(rungs, metrics[role_id])
-            if lifted.rank > rungs[0].rank:
-                _count(impact, "up", member_id, rungs[0], lifted, metrics[role_id])
-            else:
-                impact.stay += 1
-
-
-def _count(impact: Impact, way: str, member_id: int, current: Rung, target: Rung, metric: Decimal) -> None:
-    setattr(impact, way, getattr(impact, way) + 1)
-    impact.moves[(current.pk, target.pk)] += 1
-    if len(impact.samples[way]) < SAMPLE:
-        impact.samples[way].append((member_id, current.pk, target.pk, metric))
-
-
 def _preview_sql(scheme: LevelScheme, rungs: list[Rung], now: datetime, impact: Impact) -> None:
-    """What _preview_rows + _without_rows count, in one statement: (way, from, to, count) per
-    move, then (way, from, to, member, metric) for the first SAMPLE of each way in their order."""
+    """One statement over the scheme's level rows and the role holders without one yet (at the base
+    level; they can only go up): (way, from, to, count) per move, then (way, from, to, member,
+    metric) for the first SAMPLE of each way, level rows first, each part in id order."""
     values = ladder_sql.rung_values(rungs)
     # The metric of every role: nearly all of them are the population, and no filter is cheaper.
     metric, params = metric_query(scheme, now, None)

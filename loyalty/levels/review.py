@@ -1,35 +1,30 @@
 """The daily level review: members whose review is due on a date go up, stay or go down.
 
-Set-based and chunked by id, one transaction per chunk. On PostgreSQL, three main statements
-per chunk, with nothing per member travelling to Python, all under the scheme's exclusive lock
-(`scheme_lock`: meanwhile no other writer holds a lock on its level rows):
+Set-based and chunked by id, one transaction per chunk. Three main statements per chunk, with
+nothing per member travelling to Python, all under the scheme's exclusive lock (`scheme_lock`:
+meanwhile no other writer holds a lock on its level rows):
 1. read the due rows into a temporary table;
 2. aggregate their metric;
 3. decide each new level in SQL (`ladder_sql`), `UPDATE … FROM` the rows, and insert the history
    rows from the UPDATE's RETURNING.
-Elsewhere (SQLite) the same steps run in Python with `ladder`, the reference the SQL is tested
-against (tests/loyalty/test_level_review_sql.py runs both on the same members).
 Idempotent: a reviewed row's next review date moves past the day, so running the same day again
 finds nothing due; a unique (member level, review date) on the changes backs that up.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import connection, transaction
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from loyalty.calendar import SHANGHAI, start_of_day
-from loyalty.models import LevelChange, LevelChangeKind, LevelScheme, MemberLevel, MemberRole, RoleStatus
-from members.services.bulk_insert import insert_rows, update_rows
+from loyalty.calendar import start_of_day
+from loyalty.models import LevelChangeKind, LevelScheme, MemberRole, RoleStatus
 
 from . import ladder_sql
-from .ladder import after_review, floor_in_force, with_floor
-from .metrics import metric_query, metric_values
+from .metrics import metric_query
 from .review_dates import next_review_on
 from .scheme_lock import hold_scheme
 from .services import active_schemes, ensure_levels, rungs_of
@@ -86,61 +81,6 @@ def assign_missing_levels(scheme: LevelScheme, now, chunk: int = CHUNK) -> None:
     scheme.levels_assigned_at = started
 
 
-def _review_chunk(scheme: LevelScheme, on: date, after_id: int, size: int, result: ReviewResult) -> tuple[int, bool]:
-    chunk = _review_chunk_sql if connection.vendor == "postgresql" else _review_chunk_python
-    return chunk(scheme, on, after_id, size, result)
-
-
-def _review_chunk_python(scheme: LevelScheme, on: date, after_id: int, size: int,
-                         result: ReviewResult) -> tuple[int, bool]:
-    rows = list(
-        MemberLevel.objects.select_for_update(of=("self",))
-        .filter(scheme=scheme, next_review_on__lte=on, pk__gt=after_id, member_role__status=RoleStatus.ACTIVE)
-        .annotate(reached_on=TruncDate("reached_at", tzinfo=SHANGHAI))
-        .order_by("pk")
-        .values_list("pk", "member_id", "member_role_id", "level_id", "reached_on", "floor_level_id", "floor_until")
-        [:size]
-    )
-    if not rows:
-        return after_id, True
-    rungs = rungs_of(scheme)
-    by_pk = {r.pk: r for r in rungs}
-    as_of = start_of_day(on)
-    metrics = metric_values(scheme, [row[2] for row in rows], as_of)
-    moved, kept_until, floors_cleared, changes = [], defaultdict(list), [], []
-    for pk, member_id, role_id, level_id, reached_on, floor_id, floor_until in rows:
-        current, metric = by_pk[level_id], metrics[role_id]
-        floor = by_pk.get(floor_id) if floor_id else None
-        expired = floor is not None and not floor_in_force(floor_until, on)
-        if expired:
-            floors_cleared.append(pk)
-            floor = None
-        target = with_floor(after_review(rungs, current, metric, scheme.downgrade_policy), floor)
-        if target.rank == current.rank:
-            result.by_kind["kept"] += 1
-            kept_until[next_review_on(scheme, after=on, reached_on=reached_on)].append(pk)
-            continue
-        up = target.rank > current.rank
-        kind = LevelChangeKind.UPGRADE if up else LevelChangeKind.FLOOR_EXPIRED if expired else LevelChangeKind.DOWNGRADE
-        relation = f"≥ 升级门槛 {target.upgrade}" if up else f"< 保级门槛 {current.retain}"
-        changes.append({
-            "member_id": member_id, "member_level_id": pk, "scheme_id": scheme.pk, "kind": kind,
-            "from_level_id": current.pk, "to_level_id": target.pk, "metric_value": metric, "review_date": on,
-            "actor_label": "review", "rule": f"{on:%Y-%m-%d} 考核：指标 {metric} {relation}",
-        })
-        result.by_kind[kind] += 1
-        moved.append((pk, target.pk, as_of, next_review_on(scheme, after=on, reached_on=on)))
-    update_rows(MemberLevel, ("level_id", "reached_at", "next_review_on"), moved)
-    # Kept rows share their next review date (calendar periods): one UPDATE per distinct date.
-    for review_on, pks in kept_until.items():
-        MemberLevel.objects.filter(pk__in=pks).update(next_review_on=review_on)
-    if floors_cleared:
-        MemberLevel.objects.filter(pk__in=floors_cleared).update(floor_level=None, floor_until=None, floor_reason="")
-    insert_rows(LevelChange, changes)
-    result.reviewed += len(rows)
-    return rows[-1][0], len(rows) < size
-
-
 # Per chunk, in the chunk's transaction: the due rows and their metric go to temporary tables.
 # The metric is its own read-only statement so PostgreSQL may run it in parallel (a statement
 # that writes never is). Both start after the scheme's lock is held, so they see every change
@@ -161,7 +101,7 @@ _DUE_ROLES = """
     WHERE scheme_id = %(scheme)s AND next_review_on <= %(on)s AND id > %(after)s AND id <= %(last)s"""
 
 
-def _review_chunk_sql(scheme: LevelScheme, on: date, after_id: int, size: int,
+def _review_chunk(scheme: LevelScheme, on: date, after_id: int, size: int,
                       result: ReviewResult) -> tuple[int, bool]:
     params = {"scheme": scheme.pk, "on": on, "after": after_id, "size": size, "active": RoleStatus.ACTIVE}
     with connection.cursor() as cursor:
@@ -195,8 +135,7 @@ def _review_chunk_sql(scheme: LevelScheme, on: date, after_id: int, size: int,
 
 def review_statement(scheme: LevelScheme, on: date, *, due: str, metric: str) -> tuple[str, dict]:
     """One statement reviewing the rows of table `due` (columns as in `_READ_DUE`, read under the
-    scheme's lock) with the metric values of table `metric` (role_id, value): what
-    `_review_chunk_python` does, row for row, with the same history texts. Returns (kind, count)
+    scheme's lock) with the metric values of table `metric` (role_id, value). Returns (kind, count)
     rows; kind "kept" when the level stays."""
     rungs = rungs_of(scheme)
     values = ladder_sql.rung_values(rungs)

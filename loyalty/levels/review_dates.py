@@ -15,6 +15,7 @@ def next_review_on(scheme: LevelScheme, *, after: date, reached_on: date | None 
     For "N months after the level was reached" the reviews fall on reached_on + N, + 2N, …
     (the 31st falls back to the month's last day).
     """
+    # Also in SQL as ladder_sql.next_review_sql; test_ladder_sql.py::test_next_review_agrees_with_its_python_twin
     period = scheme.review_period
     if period == ReviewPeriod.MONTHLY:
         return add_months(after.replace(day=1), 1)

@@ -16,9 +16,8 @@ that raised a level). Meanwhile, and for the chunk's own 1–2 seconds, new writ
 levels queue behind it, since PostgreSQL queues a shared request behind a waiting exclusive one.
 The review runs once a day.
 
-Transaction-level advisory locks, PostgreSQL only. Elsewhere (SQLite, one writer at a time) this is
-a no-op, and so is the Python review path's `select_for_update`. Call it inside a transaction: the
-lock is released at the transaction's end.
+Transaction-level advisory locks: call it inside a transaction, the lock is released at the
+transaction's end.
 """
 
 from __future__ import annotations
@@ -29,8 +28,6 @@ _NAMESPACE = 0x4C56  # first key of the two-key advisory lock: "LV", level schem
 
 
 def hold_scheme(scheme_id: int, *, exclusive: bool = False) -> None:
-    if connection.vendor != "postgresql":
-        return
     # Outside a transaction the lock would end with the statement and guard nothing.
     assert connection.in_atomic_block, "hold_scheme needs a transaction"
     function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"

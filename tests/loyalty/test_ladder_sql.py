@@ -1,5 +1,5 @@
-"""The SQL form of the level rules (ladder_sql) decides exactly as the Python rules (ladder,
-review_dates), on random ladders, metrics, floors and dates — thresholds hit exactly included."""
+"""The level rules in SQL (ladder_sql): the review decision against hand-worked cases, and the two
+rules that also exist in Python for per-member work against their Python twin on random inputs."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -11,13 +11,75 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from loyalty.levels import ladder_sql
-from loyalty.levels.ladder import Rung, after_review, floor_in_force, with_floor
+from loyalty.levels.ladder import Rung, reached
 from loyalty.levels.review_dates import next_review_on
-from tests.conftest import postgres_only
 
-pytestmark = [postgres_only, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 amounts = st.decimals(min_value=0, max_value=50_000, places=2)
+D = Decimal
+LADDER = [Rung(1, 0, D(0), D(0)), Rung(2, 1, D(1000), D(800)), Rung(3, 2, D(5000), D(4000)),
+          Rung(4, 3, D(20000), D(16000))]
+BASE, SILVER, GOLD, PLATINUM = LADDER
+ON = date(2026, 6, 30)
+
+
+def sql_value(expression: str, params: list):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {expression}", params)
+        return cursor.fetchone()[0]
+
+
+def decide(rungs, current, metric, policy, *, floor=None, floor_until=None, on=ON):
+    """The review decision as review.review_statement makes it, for one member: the level it lands on."""
+    metric_sql = f"'{metric}'::numeric"
+    current_idx = str(rungs.index(current))
+    up = ladder_sql.reached_idx(rungs, metric_sql)
+    after = ladder_sql.after_review_idx(rungs, policy, current=current_idx, retain=f"'{current.retain}'::numeric",
+                                        metric=metric_sql, up=up)
+    floor_idx = (f"CASE WHEN {ladder_sql.floor_in_force('%(until)s::date', '%(on)s::date')} "
+                 f"THEN {rungs.index(floor)} END" if floor is not None else "NULL::int")
+    return rungs[sql_value(ladder_sql.with_floor_idx(after, floor_idx), {"until": floor_until, "on": on})]
+
+
+@pytest.mark.parametrize("current, metric, policy, expected", [
+    (GOLD, D("4000"), "one_level", GOLD),  # the retain threshold met exactly keeps the level
+    (GOLD, D("3999.99"), "one_level", SILVER),
+    (PLATINUM, D("0"), "one_level", GOLD),  # one level, even when the metric supports none
+    (PLATINUM, D("800"), "to_supported", SILVER),  # the highest level whose retain threshold is met
+    (PLATINUM, D("0"), "to_supported", BASE),
+    (PLATINUM, D("15999.99"), "to_supported", GOLD),
+    (SILVER, D("5000"), "one_level", GOLD),  # a review raises as well
+    (SILVER, D("20000"), "to_supported", PLATINUM),  # several levels at once
+    (BASE, D("0"), "one_level", BASE),
+    (BASE, D("0"), "to_supported", BASE),
+])
+def test_a_review_keeps_lowers_or_raises_by_the_thresholds(current, metric, policy, expected):
+    assert decide(LADDER, current, metric, policy) == expected
+
+
+def test_one_level_can_land_above_what_the_metric_supports_and_to_supported_skips_levels():
+    # Given a ladder whose retain thresholds do not rise with the rank, and a top member at 1000
+    rungs = [Rung(1, 0, D(0), D(0)), Rung(2, 1, D(1000), D(300)), Rung(3, 2, D(2000), D(1500)),
+             Rung(4, 3, D(5000), D(4000))]
+
+    # When reviewed: one level down lands on the third level, "to supported" skips it for the second
+    assert decide(rungs, rungs[3], D(1000), "one_level") == rungs[2]
+    assert decide(rungs, rungs[3], D(1000), "to_supported") == rungs[1]
+
+
+@pytest.mark.parametrize("floor_until, expected", [
+    (None, PLATINUM),  # a floor without an end holds until removed
+    (ON, PLATINUM),  # and through its last day
+    (ON - timedelta(days=1), GOLD),  # ended the day before: the rules decide
+])
+def test_a_manual_floor_holds_through_its_last_day(floor_until, expected):
+    assert decide(LADDER, PLATINUM, D("0"), "one_level", floor=PLATINUM, floor_until=floor_until) == expected
+
+
+def test_a_manual_floor_never_lowers_and_lets_the_rules_raise():
+    assert decide(LADDER, GOLD, D("4000"), "one_level", floor=SILVER) == GOLD
+    assert decide(LADDER, SILVER, D("20000"), "one_level", floor=GOLD) == PLATINUM
 
 
 @st.composite
@@ -34,53 +96,31 @@ def ladders(draw):
 
 
 @st.composite
-def cases(draw):
+def ladders_and_metrics(draw):
     rungs = draw(ladders())
-    thresholds = [r.upgrade for r in rungs] + [r.retain for r in rungs]
-    near = st.sampled_from(thresholds).flatmap(lambda t: st.sampled_from([t, t - Decimal("0.01"), t + Decimal("0.01")]))
-    metric = draw(st.one_of(near, amounts).filter(lambda m: m >= 0))
-    current = draw(st.sampled_from(rungs))
-    floor = draw(st.one_of(st.none(), st.sampled_from(rungs)))
-    on = draw(st.dates(date(2024, 1, 1), date(2030, 12, 31)))
-    floor_until = draw(st.one_of(st.none(), st.sampled_from([on - timedelta(days=1), on, on + timedelta(days=1)])))
-    policy = draw(st.sampled_from(["one_level", "to_supported"]))
-    return rungs, current, metric, floor, floor_until, on, policy
-
-
-def sql_value(expression: str, params: list):
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {expression}", params)
-        return cursor.fetchone()[0]
+    near = st.sampled_from([r.upgrade for r in rungs]).flatmap(
+        lambda t: st.sampled_from([t, t - D("0.01"), t + D("0.01")]))
+    return rungs, draw(st.one_of(near, amounts).filter(lambda m: m >= 0))
 
 
 @PROPERTY
-@given(cases())
-def test_the_sql_review_decision_matches_the_python_rules(case):
-    # Given a ladder, a member's current level, metric and manual floor (in force or not) on a date
-    rungs, current, metric, floor, floor_until, on, policy = case
-    in_force = floor is not None and floor_in_force(floor_until, on)
-    expected = with_floor(after_review(rungs, current, metric, policy), floor if in_force else None)
+@given(ladders_and_metrics())
+def test_reached_agrees_with_its_sql_twin(case):
+    # Given a ladder and a metric (thresholds hit exactly included)
+    rungs, metric = case
 
-    # When the SQL expressions decide the same review
-    metric_sql, current_sql = "%s::numeric", str(rungs.index(current))
-    up = ladder_sql.reached_idx(rungs, metric_sql)
-    after = ladder_sql.after_review_idx(rungs, policy, current=current_sql, retain=f"'{current.retain}'::numeric",
-                                        metric=metric_sql, up=up)
-    floor_sql = (f"CASE WHEN {ladder_sql.floor_in_force('%s::date', '%s::date')} THEN {rungs.index(floor)} END"
-                 if floor is not None else "NULL::int")
-    decided = ladder_sql.with_floor_idx(after, floor_sql)
-    metric_uses = decided.count("%s::numeric")
-    params = [metric] * metric_uses + ([floor_until, on, floor_until] if floor is not None else [])
+    # When the SQL decides which level the metric reaches
+    got = sql_value(ladder_sql.reached_idx(rungs, "%s::numeric"), [metric] * len(rungs))
 
-    # Then they land on the same level
-    assert rungs[sql_value(decided, params)] == expected
+    # Then it is the level the real-time upgrade computes in Python
+    assert rungs[got] == reached(rungs, metric)
 
 
 @PROPERTY
 @given(st.sampled_from(["monthly", "quarterly", "yearly", "after_reached"]), st.integers(1, 24),
        st.integers(1, 12), st.integers(1, 31), st.dates(date(2020, 1, 1), date(2032, 12, 31)),
        st.dates(date(2018, 1, 1), date(2032, 12, 31)))
-def test_the_sql_next_review_date_matches_the_python_calendar(period, every, month, day, after, reached_on):
+def test_next_review_agrees_with_its_python_twin(period, every, month, day, after, reached_on):
     # Given a scheme's review calendar (month ends and Feb 29 included by the day drawn)
     day = min(day, 29 if month == 2 else 30 if month in (4, 6, 9, 11) else 31)
     scheme = SimpleNamespace(review_period=period, review_every_months=every, review_month=month, review_day=day)

@@ -12,9 +12,9 @@ from loyalty.levels.review import review_levels
 from loyalty.levels.services import member_level_for, set_manual_level
 from loyalty.models import Level, LevelChange, LevelChangeKind, LevelScheme, MemberLevel
 from loyalty.services import open_role
-from tests.conftest import at, in_thread, join_all, postgres_only
+from tests.conftest import at, in_thread, join_all
 
-pytestmark = [postgres_only, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 ON = date(2027, 1, 1)
 
 

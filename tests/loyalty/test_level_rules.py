@@ -1,4 +1,5 @@
-"""The level ladder and the review calendar as pure rules (no database)."""
+"""The reached level and the review calendar as pure Python rules (no database); the review's
+decision itself is SQL, tested in test_ladder_sql.py."""
 
 from datetime import date
 from decimal import Decimal
@@ -6,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from loyalty.levels.ladder import Rung, after_review, floor_in_force, reached, with_floor
+from loyalty.levels.ladder import Rung, reached
 from loyalty.levels.review_dates import next_review_on
 
 D = Decimal
@@ -27,39 +28,6 @@ def scheme(period, **fields):
 def test_an_upgrade_threshold_is_inclusive(metric, expected):
     # Given the ladder, when the metric is exactly at or around a threshold, then it reaches that level
     assert reached(LADDER, metric) == expected
-
-
-def test_a_review_keeps_a_level_whose_retain_threshold_is_met_exactly():
-    # Given a gold member whose metric is exactly the gold retain threshold
-    # When reviewed, then they stay gold
-    assert after_review(LADDER, GOLD, D("4000"), "one_level") == GOLD
-
-
-def test_one_level_policy_drops_a_single_level_even_when_the_metric_supports_none():
-    # Given a platinum member with nothing earned, when reviewed one level at a time
-    # Then they fall to gold only
-    assert after_review(LADDER, PLATINUM, D("0"), "one_level") == GOLD
-
-
-def test_to_supported_policy_drops_to_the_highest_level_whose_retain_threshold_is_met():
-    # Given a platinum member whose metric keeps silver (800) but not gold (4000)
-    # When reviewed with "to the supported level", then they land on silver; with nothing, on the base
-    assert after_review(LADDER, PLATINUM, D("800"), "to_supported") == SILVER
-    assert after_review(LADDER, PLATINUM, D("0"), "to_supported") == BASE
-
-
-def test_a_review_also_raises_a_member_whose_metric_reaches_higher():
-    assert after_review(LADDER, SILVER, D("5000"), "one_level") == GOLD
-
-
-def test_a_manual_floor_holds_through_its_last_day_and_never_lowers():
-    # Given a floor until 2026-06-30
-    # Then it is in force on 06-30 and not on 07-01; a floor below the target changes nothing
-    assert floor_in_force(date(2026, 6, 30), date(2026, 6, 30))
-    assert not floor_in_force(date(2026, 6, 30), date(2026, 7, 1))
-    assert floor_in_force(None, date(2099, 1, 1))
-    assert with_floor(SILVER, GOLD) == GOLD
-    assert with_floor(PLATINUM, GOLD) == PLATINUM
 
 
 @pytest.mark.parametrize("after, expected", [

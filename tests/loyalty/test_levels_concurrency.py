@@ -6,9 +6,9 @@ import pytest
 from loyalty.levels.services import evaluate_upgrades
 from loyalty.models import LevelChange, LevelChangeKind, LevelScheme, MemberLevel, PointsAccountType, RoleType
 from loyalty.services import earn, open_account
-from tests.conftest import at, in_thread, join_all, postgres_only, start_together
+from tests.conftest import at, in_thread, join_all, start_together
 
-pytestmark = [postgres_only, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_many_evaluations_of_the_same_members_at_once_write_each_change_once(member):
