@@ -18,6 +18,18 @@ def at(day: str, time: str = "12:00") -> datetime:
     return datetime.fromisoformat(f"{day}T{time}").replace(tzinfo=SHANGHAI)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_test_environment, django_db_blocker, django_db_modify_db_settings):
+    """pytest-django's, but the test database is a copy of a migrated template (tests/db_template.py)."""
+    from tests.db_template import set_up_test_database, tear_down_test_database
+
+    with django_db_blocker.unblock():
+        old_name = set_up_test_database()
+    yield
+    with django_db_blocker.unblock():
+        tear_down_test_database(old_name)
+
+
 @pytest.fixture
 def person(db):
     """Resolve one channel record; returns the Resolution."""
