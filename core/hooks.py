@@ -79,13 +79,12 @@ class Hook:
     @contextmanager
     def batch(self) -> Iterator[None]:
         """Merge every `send_on_commit` made inside the block (nested blocks included) into one,
-        registered when the outermost block ends.
+        registered when the outermost block ends. Also a decorator: `@hook.batch()`.
 
-        The send is registered even when the block raises: work committed inside the block (a
-        chunk in its own transaction) is never left unannounced, while work rolled back with the
-        transaction around the block's end is dropped with that transaction's callbacks. At worst
-        a handler hears of an id whose change a savepoint rolled back; it never misses one.
-        Also a decorator: `@hook.batch()`.
+        Put the block inside the transaction it announces (under `@transaction.atomic`): if that
+        rolls back, the send goes with it. The send is registered even when the block raises, so a
+        block spanning several transactions (a loop of committed chunks) never leaves one
+        unannounced; at worst a handler then hears of an id whose change was rolled back.
         """
         if self._batch.get() is not None:
             yield  # the outer block sends

@@ -19,6 +19,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from loyalty.errors import LoyaltyError
+from loyalty.hooks import levels_changed
 from loyalty.levels.preview import preview_impact
 from loyalty.levels.services import set_manual_level
 from loyalty.models import Benefit, Level, LevelChange, LevelScheme, MemberLevel
@@ -213,14 +214,15 @@ class MemberLevelAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, admin.ModelAdmin)
         form.fields["level"].queryset = Level.objects.filter(scheme_id=schemes.pop()).order_by("rank")
         if form.is_valid():
             done = 0
-            for row in queryset:
-                try:
-                    set_manual_level(member_level=row, level=form.cleaned_data["level"],
-                                     reason=form.cleaned_data["reason"], until=form.cleaned_data["until"],
-                                     actor=request.user)
-                    done += 1
-                except LoyaltyError as error:
-                    self.message_user(request, f"{row.member}: {error}", messages.ERROR)
+            with levels_changed.batch():  # one announcement for the whole selection
+                for row in queryset:
+                    try:
+                        set_manual_level(member_level=row, level=form.cleaned_data["level"],
+                                         reason=form.cleaned_data["reason"], until=form.cleaned_data["until"],
+                                         actor=request.user)
+                        done += 1
+                    except LoyaltyError as error:
+                        self.message_user(request, f"{row.member}: {error}", messages.ERROR)
             if done:
                 self.message_user(request, f"已为 {done} 位会员设定等级。", messages.SUCCESS)
             return None

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from loyalty.calendar import local_date
 from loyalty.errors import LoyaltyError
+from loyalty.hooks import levels_changed
 from loyalty.models import (
     POINTS_METRICS,
     Level,
@@ -72,16 +73,18 @@ def ensure_levels(scheme: LevelScheme, roles: list[tuple[int, int]], now: dateti
                      next_review_on=review) for r, m in missing],
         batch_size=2000, ignore_conflicts=True,  # a concurrent call may have created some meanwhile
     )
-    rows = (MemberLevel.objects.filter(scheme=scheme, member_role_id__in=[r for r, _ in missing])
-            .exclude(changes__kind=LevelChangeKind.INITIAL).values_list("pk", "member_id", "level_id"))
+    rows = list(MemberLevel.objects.filter(scheme=scheme, member_role_id__in=[r for r, _ in missing])
+                .exclude(changes__kind=LevelChangeKind.INITIAL).values_list("pk", "member_id", "level_id"))
     LevelChange.objects.bulk_create(
         [LevelChange(member_id=member_id, member_level_id=pk, scheme=scheme, kind=LevelChangeKind.INITIAL,
                      to_level_id=level_id, rule="入会定级：入门等级") for pk, member_id, level_id in rows],
         batch_size=2000,
     )
+    levels_changed.send_on_commit(member_level_ids=[pk for pk, _, _ in rows])
 
 
 @transaction.atomic
+@levels_changed.batch()
 def evaluate_upgrades(*, member_ids: Iterable[int], now: datetime | None = None,
                       actor_label: str = "system") -> int:
     """Raise the level of these members in every scheme where their metric now reaches higher.
@@ -153,6 +156,7 @@ def _upgrade(scheme: LevelScheme, role_ids: list[int], now: datetime, actor_labe
         ))
     update_rows(MemberLevel, ("level_id", "reached_at", "next_review_on"), updates)
     LevelChange.objects.bulk_create(changes, batch_size=2000)
+    levels_changed.send_on_commit(member_level_ids=[pk for pk, *_ in updates])
     return len(updates)
 
 
@@ -190,12 +194,14 @@ def set_manual_level(*, member_level: MemberLevel, level: Level, reason: str, un
         actor_label=actor.get_username() if actor else "system",
         rule=f"手工设定：{reason}" + (f"（保底至 {until:%Y-%m-%d}）" if until else "（长期保底）"),
     )
+    levels_changed.send_on_commit(member_level_ids=[row.pk])
     return row
 
 
 # ----------------------------------------------------------------------------- merge / unmerge
 
 
+@levels_changed.batch()
 def merge_levels(*, record: MergeRecord, now: datetime | None = None) -> int:
     """The survivor keeps the higher level (and the higher floor) of each scheme; returns changes made.
 
@@ -231,10 +237,12 @@ def merge_levels(*, record: MergeRecord, now: datetime | None = None) -> int:
             from_level=before, to_level=ours.level, merge_record=record, actor_label="merge",
             rule=f"合并会员 {theirs.member_id}：保留较高等级「{ours.level.name}」",
         )
+        levels_changed.send_on_commit(member_level_ids=[ours.pk])
         changed += 1
     return changed
 
 
+@levels_changed.batch()
 def unmerge_levels(*, record: MergeRecord, now: datetime | None = None) -> int:
     """Each person gets their own level back: the survivor returns to the level it had before the
     merge (then rises again if its own metric reaches higher); the absorbed person's level row was
@@ -261,6 +269,7 @@ def unmerge_levels(*, record: MergeRecord, now: datetime | None = None) -> int:
             from_level_id=before, to_level_id=row.level_id, merge_record=record, actor_label="unmerge",
             rule="撤销合并：恢复合并前的等级",
         )
+        levels_changed.send_on_commit(member_level_ids=[row.pk])
         restored += 1
     evaluate_upgrades(member_ids=[record.survivor_id, record.absorbed_id], now=now, actor_label="unmerge")
     return restored

@@ -14,7 +14,8 @@ from datetime import datetime
 from django.db import connection
 from django.utils import timezone
 
-from loyalty.models import LotState
+from loyalty.hooks import points_posted
+from loyalty.models import EntryKind, LotState
 
 BULK_EARN_SQL = """
 WITH input AS (
@@ -53,7 +54,7 @@ balances AS (
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM entries), (SELECT coalesce(sum(l), 0) FROM totals), (SELECT count(*) FROM lots),
-       (SELECT count(*) FROM balances)
+       (SELECT count(*) FROM balances), (SELECT array_agg(account_id) FROM totals)
 """
 
 
@@ -87,6 +88,7 @@ def bulk_earn(rows: list[BulkRow], *, actor_label: str) -> tuple[int, int]:
     }
     with connection.cursor() as cursor:
         cursor.execute(BULK_EARN_SQL, params)
-        written, points, lots, _ = cursor.fetchone()
+        written, points, lots, _, account_ids = cursor.fetchone()
     assert written == lots, "every bulk earn entry has its lot"
+    points_posted.send_on_commit(account_ids=account_ids or [], kinds=[EntryKind.EARN.value])
     return written, int(points)

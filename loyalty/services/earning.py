@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from loyalty.errors import IdempotencyConflict, LoyaltyError
+from loyalty.hooks import points_posted
 from loyalty.levels.services import upgrade_after_points
 from loyalty.models import EntryKind, LedgerEntry, LotAllocation, LotState, PointsAccount
 from loyalty.policies import available_at_for, expires_at_for
@@ -80,10 +81,11 @@ def earn(
         )
         if entry is not None:
             entry.replayed = False
+            points_posted.send_on_commit(account_ids=[entry.account_id], kinds=[str(entry.kind)])
             if levels:
                 upgrade_after_points(account=account, now=now)
             return entry
-    with transaction.atomic():
+    with transaction.atomic(), points_posted.batch():
         entry = _earn(account, points, occurred_at, idempotency_key, order, rule, pending_days, reason, actor,
                       actor_label, now)
         if levels:

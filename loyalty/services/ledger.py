@@ -15,6 +15,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from loyalty.errors import AccountClosed
+from loyalty.hooks import points_posted
 from loyalty.models import (
     AccountStatus,
     EntryKind,
@@ -79,7 +80,8 @@ def post(
     actor=None,
     actor_label: str = "system",
 ) -> LedgerEntry:
-    """Append one entry and move the (locked, in-memory) account's balances by its deltas."""
+    """Append one entry and move the (locked, in-memory) account's balances by its deltas; announced
+    after the commit (loyalty.hooks), merged into one send per service call by its batch."""
     entry = LedgerEntry.objects.create(
         account=account, kind=kind, amount=amount, pending_delta=pending_delta, lifetime_delta=lifetime_delta,
         unrecovered=unrecovered, order_id=order_id, rule_id=rule_id, related_entry_id=related_entry_id,
@@ -89,6 +91,7 @@ def post(
     account.available += amount
     account.pending += pending_delta
     account.lifetime_earned += lifetime_delta
+    points_posted.send_on_commit(account_ids=[account.pk], kinds=[str(kind)])
     return entry
 
 

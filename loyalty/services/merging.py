@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from loyalty.hooks import points_posted
 from loyalty.models import (
     AccountStatus,
     EntryKind,
@@ -51,6 +52,7 @@ from .ledger import (
 
 
 @transaction.atomic
+@points_posted.batch()
 def merge_accounts(*, record: MergeRecord, now: datetime | None = None) -> int:
     """Move the absorbed person's roles and points to the survivor; returns the accounts moved."""
     now = now or timezone.now()
@@ -102,6 +104,7 @@ def _transfer(source: PointsAccount, target: PointsAccount, *, record: MergeReco
 
 
 @transaction.atomic
+@points_posted.batch()
 def unmerge_accounts(*, record: MergeRecord, now: datetime | None = None) -> int:
     """Give the absorbed person back their roles and points; returns the accounts returned."""
     now = now or timezone.now()

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from loyalty.hooks import points_posted
 from loyalty.models import EntryKind, LedgerEntry, LotAllocation, LotState, PointsAccount
 from members.models import Order, OrderStatus
 
@@ -77,6 +78,7 @@ def refund_account_id(earn_entry: LedgerEntry, order: Order) -> int:
 
 
 @transaction.atomic
+@points_posted.batch()
 def claw_back(
     *, earn_entry: LedgerEntry, order: Order, now: datetime | None = None, actor_label: str = "refund"
 ) -> LedgerEntry | None:
@@ -137,6 +139,7 @@ def earns_due_for_clawback(orders: list[Order]) -> list[tuple[LedgerEntry, Order
 
 
 @transaction.atomic
+@points_posted.batch()
 def claw_back_refund(*, order: Order, now: datetime | None = None) -> list[LedgerEntry]:
     """Claw back every earn of one order as far as its refund demands."""
     written = []

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from loyalty.errors import InsufficientPoints, LoyaltyError
+from loyalty.hooks import points_posted
 from loyalty.models import (
     AccountStatus,
     EntryKind,
@@ -67,8 +68,9 @@ def redeem(
                                  actor_label=actor_fields(actor, actor_label)["actor_label"], now=now)
         if entry is not None:
             entry.replayed = False
+            points_posted.send_on_commit(account_ids=[entry.account_id], kinds=[str(entry.kind)])
             return entry
-    with transaction.atomic():
+    with transaction.atomic(), points_posted.batch():
         return _redeem(account, points, idempotency_key, reason, actor, actor_label, now)
 
 
@@ -103,6 +105,7 @@ def _current_account(account_id: int) -> int:
 
 
 @transaction.atomic
+@points_posted.batch()
 def reverse_redeem(
     *,
     entry: LedgerEntry,
@@ -152,6 +155,7 @@ def reverse_redeem(
 
 
 @transaction.atomic
+@points_posted.batch()
 def adjust(
     *,
     account: PointsAccount,

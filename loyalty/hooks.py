@@ -1,0 +1,32 @@
+"""Events loyalty sends to higher apps (tagging, insights, campaigns), which connect in their
+AppConfig.ready() and are never imported here:
+
+    from loyalty import hooks
+    hooks.points_posted.connect(refresh_point_tags)
+
+- `points_posted(account_ids, kinds)`: ledger entries were written for these points accounts;
+  `kinds` are the `EntryKind` values written (earn, redeem, reversal, adjust, clawback, expire,
+  unlock, merge_out/in, unmerge_out/in).
+- `levels_changed(member_level_ids)`: these `MemberLevel` rows changed level or floor, each with a
+  `LevelChange` saying why (initial level, upgrade, review, manual, merge, unmerge).
+
+Both are sent AFTER the transaction that wrote the change commits (`Hook.send_on_commit`), never
+inside it, and not at all when it rolls back. So a handler sees committed data only, its work
+(recomputing tags, metrics, campaign triggers) can never roll back — nor repeat by a retry — an
+earn, a redemption or an import chunk, and a failing handler is logged while the others still
+run. Points are never lost or duplicated by a handler; a handler must itself be idempotent and
+cheap per id (enqueue a task for heavy work), as the same id may come again in a later send.
+
+One send per operation, not per row: each service merges what it writes into one send
+(`@points_posted.batch()`), an order import chunk or a daily job chunk sends once per chunk
+transaction. Arguments are sorted lists of distinct values. Where the sends are issued: the
+ledger's `post` and the set-based writers (bulk earn, the fast path, the daily jobs) for points;
+the level writers (`levels.services`, the review) for levels.
+"""
+
+from core.hooks import Hook
+
+points_posted = Hook(
+    "points_posted", "handler(account_ids: list[int], kinds: list[str]) after ledger entries committed"
+)
+levels_changed = Hook("levels_changed", "handler(member_level_ids: list[int]) after member levels changed (committed)")
