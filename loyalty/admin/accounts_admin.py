@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from loyalty.errors import LoyaltyError
+from loyalty.hooks import points_posted
 from loyalty.models import JobRun, LedgerEntry, MemberRole, PointsAccount, PointsLot, RoleStatus
 from loyalty.services import adjust, end_role, open_role
 from members.admin.common import PhoneMaskingMixin, ReadOnlyAdminMixin, admin_link
@@ -147,13 +148,15 @@ class PointsAccountAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, ReadOnlyAdminMi
         form = AdjustForm(request.POST if "confirm" in request.POST else None)
         if form.is_valid():
             done, failed = 0, []
-            for account in accounts:
-                try:
-                    adjust(account=account, points=form.cleaned_data["points"], reason=form.cleaned_data["reason"],
-                           actor=request.user, idempotency_key=f"admin:{form.cleaned_data['request_key']}")
-                    done += 1
-                except LoyaltyError as error:
-                    failed.append(f"账户 #{account.pk}（{account.member.code}）：{error}")
+            with points_posted.batch():  # one announcement for the whole selection
+                for account in accounts:
+                    try:
+                        adjust(account=account, points=form.cleaned_data["points"],
+                               reason=form.cleaned_data["reason"], actor=request.user,
+                               idempotency_key=f"admin:{form.cleaned_data['request_key']}")
+                        done += 1
+                    except LoyaltyError as error:
+                        failed.append(f"账户 #{account.pk}（{account.member.code}）：{error}")
             if done:
                 self.message_user(request, f"已调整 {done} 个账户（{form.cleaned_data['points']:+d}）。", messages.SUCCESS)
             for line in failed:
