@@ -7,8 +7,8 @@ Set-based and chunked by account id ranges: per chunk one transaction locks the 
 accounts that have due lots (ascending id, the app's lock order) and one statement writes an
 entry per account, updates its lots and its balances. Idempotent by state: a lot is due only
 while it has a remainder past its expiry (or is pending past its time), so a second run the same
-day finds nothing. On SQLite (and for accounts in debt, whose unlocked points repay the debt)
-the same work goes through the per-account ORM path.
+day finds nothing. Accounts in debt unlock through the per-account service instead: their
+unlocked points repay the debt first (`ledger.unlock_now`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from django.utils import timezone
 from loyalty.calendar import local_date, start_of_day
 from loyalty.models import JobName, JobRun, JobStatus, LotState, PointsAccount, PointsLot
 
-from .ledger import expire_now, lock_accounts, save_balances, unlock_now
+from .ledger import lock_accounts, save_balances, unlock_now
 
 CHUNK_ACCOUNTS = 20_000
 
@@ -115,8 +115,7 @@ def _lock_due(kind: str, low: int, high: int, as_of: datetime, *, skip_debt: boo
     debt = " AND available >= 0" if skip_debt else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id FROM loyalty_pointsaccount WHERE id IN ({DUE_ACCOUNTS_SQL[kind]}){debt} ORDER BY id"
-            + (" FOR UPDATE" if connection.vendor == "postgresql" else ""),
+            f"SELECT id FROM loyalty_pointsaccount WHERE id IN ({DUE_ACCOUNTS_SQL[kind]}){debt} ORDER BY id FOR UPDATE",
             [low, high, as_of],
         )
         return [row[0] for row in cursor.fetchall()]
@@ -135,36 +134,28 @@ def _run_set_based(kind: str, sql: str, as_of: datetime, counts: Counter, reason
             counts.update(accounts=entries, lots=lots, points=int(points), pending_points=int(pending))
 
 
-def _run_per_account(kind: str, as_of: datetime, counts: Counter, reason: str, chunk: int,
-                     only_debt: bool = False) -> None:
+def _unlock_in_debt(as_of: datetime, counts: Counter, chunk: int) -> None:
+    """The due pending lots of accounts in debt, which the set-based unlock leaves: per account.
+    (After the set-based pass, the accounts with due lots are nearly all in debt.)"""
     for low, high in _id_ranges(chunk):
         with transaction.atomic():
-            ids = _lock_due(kind, low, high, as_of, skip_debt=False)
+            ids = _lock_due("unlock", low, high, as_of, skip_debt=False)
             for account in lock_accounts(ids).values():
-                if only_debt and account.available >= 0:
-                    continue
-                _one_account(kind, account, as_of, counts, reason)
+                if account.available < 0:
+                    _unlock_account(account, as_of, counts)
 
 
-def _one_account(kind: str, account: PointsAccount, as_of: datetime, counts: Counter, reason: str) -> None:
-    lots = PointsLot.objects.filter(account_id=account.pk)
-    if kind == "expire":
-        due = list(lots.filter(remaining__gt=0, expires_at__lte=as_of))
-        if not due:
-            return
-        entry = expire_now(account, due, occurred_at=as_of, reason=reason)
-        counts.update(accounts=1, lots=len(due), points=-entry.amount, pending_points=-entry.pending_delta)
+def _unlock_account(account: PointsAccount, as_of: datetime, counts: Counter) -> None:
+    due = list(PointsLot.objects.filter(account_id=account.pk, state=LotState.PENDING, available_at__lte=as_of))
+    if not due:
+        return
+    points = sum(lot.remaining for lot in due)
+    if points:
+        unlock_now(account, due, occurred_at=as_of)
+        counts.update(accounts=1, points=points)
     else:
-        due = list(lots.filter(state=LotState.PENDING, available_at__lte=as_of))
-        if not due:
-            return
-        points = sum(lot.remaining for lot in due)
-        if points:
-            unlock_now(account, due, occurred_at=as_of)
-            counts.update(accounts=1, points=points)
-        else:
-            PointsLot.objects.filter(pk__in=[lot.pk for lot in due]).update(state=LotState.AVAILABLE)
-        counts.update(lots=len(due))
+        PointsLot.objects.filter(pk__in=[lot.pk for lot in due]).update(state=LotState.AVAILABLE)
+    counts.update(lots=len(due))
     save_balances(account)
 
 
@@ -172,10 +163,7 @@ def expire_lots(*, as_of: datetime, chunk: int = CHUNK_ACCOUNTS) -> dict:
     """Expire every lot's remainder whose expiry is at or before `as_of`; one expire entry per account."""
     counts: Counter = Counter()
     reason = f"到期过期（截至 {timezone.localtime(as_of):%Y-%m-%d %H:%M}）"
-    if connection.vendor == "postgresql":
-        _run_set_based("expire", EXPIRE_SQL, as_of, counts, reason, chunk)
-    else:
-        _run_per_account("expire", as_of, counts, reason, chunk)
+    _run_set_based("expire", EXPIRE_SQL, as_of, counts, reason, chunk)
     return dict(counts)
 
 
@@ -183,11 +171,8 @@ def unlock_pending(*, as_of: datetime, chunk: int = CHUNK_ACCOUNTS) -> dict:
     """Make pending lots whose time has come available; one unlock entry per account."""
     counts: Counter = Counter()
     reason = "待发放期满"
-    if connection.vendor == "postgresql":
-        _run_set_based("unlock", UNLOCK_SQL, as_of, counts, reason, chunk)
-        _run_per_account("unlock", as_of, counts, reason, chunk, only_debt=True)
-    else:
-        _run_per_account("unlock", as_of, counts, reason, chunk)
+    _run_set_based("unlock", UNLOCK_SQL, as_of, counts, reason, chunk)
+    _unlock_in_debt(as_of, counts, chunk)
     return dict(counts)
 
 

@@ -5,8 +5,8 @@ the order admin sends one) and callable directly. Idempotent: an (order, rule) e
 whoever owns the order after merges — and a refund claws back only what it still demands, so
 running the same orders again writes nothing.
 
-On PostgreSQL the earns of a chunk are one set-based statement (`bulk_earn`); accounts in debt and
-the SQLite path go through the per-account `earn` service. Refunds are per earn entry (they are
+The earns of a chunk are one set-based statement (`bulk_earn`); accounts in debt go through the
+per-account `earn` service (a new lot repays the debt first). Refunds are per earn entry (they are
 few and each needs its own lot choice).
 """
 
@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -90,8 +90,7 @@ def _award_chunk(ids: list[int], rules, *, source: str, now: datetime, result: A
     bulk, single = [], []
     for award in awards:
         account = locked[account_of[(award.order.member_id, award.rule.role_type_id, award.rule.account_type_id)]]
-        use_bulk = connection.vendor == "postgresql" and account.available >= 0
-        (bulk if use_bulk else single).append((account, award))
+        (bulk if account.available >= 0 else single).append((account, award))
     if bulk:
         written, points = bulk_earn([_bulk_row(account, award, now) for account, award in bulk],
                                     actor_label=actor_label)

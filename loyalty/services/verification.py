@@ -3,7 +3,7 @@
 Checks per account: available / pending / lifetime earned == the sums of its entries; the
 remainders of its available lots == max(available, 0) and of its pending lots == pending; no
 negative balance unless the type allows debt. Per lot: remaining == amount − allocations − expired.
-Set-based: three aggregate queries per chunk of account ids (portable SQL, PostgreSQL and SQLite).
+Set-based: three aggregate queries per chunk of account ids.
 """
 
 from __future__ import annotations

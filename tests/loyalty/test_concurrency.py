@@ -8,11 +8,11 @@ import pytest
 from loyalty.errors import InsufficientPoints
 from loyalty.models import EntryKind, LedgerEntry, PointsAccount
 from loyalty.services import award_orders, earn, expire_lots, redeem
-from tests.conftest import at, in_thread, join_all, postgres_only, start_together
+from tests.conftest import at, in_thread, join_all, start_together
 
 from .conftest import assert_ledger_ok, balances
 
-pytestmark = [postgres_only, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def run_concurrently(jobs):

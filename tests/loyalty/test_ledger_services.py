@@ -5,7 +5,7 @@ import pytest
 from loyalty.errors import AccountClosed, IdempotencyConflict, InsufficientPoints, LoyaltyError
 from loyalty.models import EntryKind, LedgerEntry, LotAllocation, LotState, PointsLot
 from loyalty.services import adjust, earn, redeem, reverse_redeem
-from tests.conftest import at, postgres_only
+from tests.conftest import at
 
 from .conftest import assert_ledger_ok, balances
 
@@ -219,8 +219,7 @@ def test_a_merged_account_refuses_new_movements(account, member):
         give(acct, 10, "2026-01-01")
 
 
-@postgres_only
-def test_on_postgresql_a_plain_earn_and_redeem_are_one_round_trip_each(account, django_assert_num_queries):
+def test_a_plain_earn_and_redeem_are_one_round_trip_each(account, django_assert_num_queries):
     acct = account()
     give(acct, 10, "2026-03-01", key="warm-up")  # loads the account types the fast path keeps in memory
 
@@ -233,7 +232,6 @@ def test_on_postgresql_a_plain_earn_and_redeem_are_one_round_trip_each(account, 
     assert_ledger_ok()
 
 
-@postgres_only
 def test_the_fast_path_notices_a_changed_account_type(account):
     from loyalty.models import PointsAccountType
 

@@ -8,10 +8,10 @@ SQL, no import from the product — and mirrors the documented rules: its own As
 and every expiry policy, lazy expiry before a spend, nearest expiry first, debt repaid first, refunds
 from the order's own lot first, lots copied with their expiry on merge and returned on unmerge.
 
-Every earn path runs: orders through `award_orders` (on PostgreSQL the set-based bulk earn, the
-per-account `earn` for accounts in debt), a direct `earn` (on PostgreSQL the one-round-trip fast
-path, the ORM otherwise), backdated earns and the earn rule's own pending days. On SQLite only the
-ORM paths exist; on PostgreSQL the test proves the fast and bulk paths were taken.
+Every earn path runs: orders through `award_orders` (the set-based bulk earn, the per-account
+`earn` for accounts in debt), a direct `earn` (the one-round-trip fast path, the ORM where it
+falls back), backdated earns and the earn rule's own pending days; the test proves the fast and
+bulk paths were taken.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ from loyalty.services import (
 from members import hooks
 from members.models import Order, SourceProfile
 from members.services import IncomingRecord, merge_members, resolve_record, unmerge
-from tests.conftest import at, postgres_only
+from tests.conftest import at
 from tests.loyalty.ledger_model import ExpiryRule, Model, business_day, day_ends, floor_share, midnight, stamp
 
 START = at("2026-03-01", "10:00")
@@ -190,7 +190,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(who=st.sampled_from("AB"), points=st.integers(min_value=1, max_value=150),
           hours_ago=st.sampled_from([0, 0, 7, 30]), pending_days=st.sampled_from([None, None, 0, 1]))
     def earn_points(self, who, points, hours_ago, pending_days):
-        """A direct earn (API, campaigns, the bench): on PostgreSQL the fast path unless the account is in debt."""
+        """A direct earn (API, campaigns, the bench): the fast path unless the account is in debt."""
         name = self.active(who)
         occurred_at = self.now - timedelta(hours=hours_ago)
         self.direct_earns += 1
@@ -358,15 +358,13 @@ def test_random_ledger_histories_match_the_reference_model():
     # given the paths seen so far, when random histories run, then every step matched the model ...
     LedgerMachine.paths.clear()
     run_state_machine_as_test(LedgerMachine, settings=MACHINE_SETTINGS)
-    # ... and on PostgreSQL (CI) they went through the fast and bulk paths, not only the ORM fallbacks
-    if connection.vendor == "postgresql":
-        taken = LedgerMachine.paths
-        assert taken["fast earn"] and taken["bulk order earn"] and taken["fast redeem"], dict(taken)
+    # ... and they went through the fast and bulk paths, not only the ORM fallbacks
+    taken = LedgerMachine.paths
+    assert taken["fast earn"] and taken["bulk order earn"] and taken["fast redeem"], dict(taken)
 
 
-@postgres_only
 @pytest.mark.django_db
-def test_a_direct_earn_on_postgresql_goes_through_the_fast_path_and_matches_the_model():
+def test_a_direct_earn_goes_through_the_fast_path_and_matches_the_model():
     # given a machine whose type expires 10 days after the earn
     LedgerMachine.paths.clear()
     machine = LedgerMachine()
