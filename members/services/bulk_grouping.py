@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from .identity_limits import exceeded_kind
 from .records import CleanRecord, IncomingRecord
 
 
@@ -97,4 +98,4 @@ def claim_new_identities(groups: list[Group], identities) -> None:
 def within_limits(group: Group, rules, held: dict[int, Counter]) -> bool:
     total = Counter(held.get(next(iter(group.member_ids)), Counter())) if group.member_ids else Counter()
     total.update(kind for _, kind, _ in group.new_identities)
-    return all(n <= rules[kind].max_per_member for kind, n in total.items() if kind in rules)
+    return not exceeded_kind(total, rules)

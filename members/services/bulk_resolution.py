@@ -11,12 +11,15 @@ exactly what a single API call would produce.
 
 Grouping lives in `bulk_grouping`, the writes in `bulk_people`. Runs inside the caller's
 transaction; takes the same advisory locks as `resolve_record`.
+
+Twin of `resolve_record`; agreement: tests/members/test_bulk_resolution.py::
+test_bulk_resolution_partitions_accounts_exactly_like_one_by_one.
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -32,6 +35,7 @@ from .bulk_insert import array_param, by_channel, in_chunks, select_in, update_r
 from .bulk_people import PROFILE_COMPARE, create_people, recompute_profiles, store_ids, update_known
 from .clean_cache import CleanCache, clean_cached
 from .errors import MembersError
+from .identity_limits import identity_counts
 from .locks import lock_keys
 from .records import CleanRecord, IncomingRecord, raw_values
 from .resolution import active_rules, resolve_record
@@ -198,15 +202,6 @@ def _load_identities(accounts) -> dict[tuple[str, str], dict]:
     return found
 
 
-def _identity_counts(member_ids) -> dict[int, Counter]:
-    counts: dict[int, Counter] = defaultdict(Counter)
-    for part in in_chunks(sorted(member_ids)):
-        rows = Identity.objects.filter(member_id__in=part).values("member_id", "kind").annotate(n=Count("id"))
-        for row in rows:
-            counts[row["member_id"]][row["kind"]] = row["n"]
-    return counts
-
-
 # ------------------------------------------------------------------------------ entry point
 
 
@@ -232,7 +227,7 @@ def resolve_records(records: list[IncomingRecord], *, actor=None, actor_label: s
     identities = _load_identities(accounts)
     groups = group_accounts(accounts, identities, rules)
     claim_new_identities(groups, identities)
-    held = _identity_counts({m for g in groups for m in g.member_ids if len(g.member_ids) == 1})
+    held = identity_counts({m for g in groups for m in g.member_ids if len(g.member_ids) == 1})
 
     new, known, one_by_one = [], [], []
     for group in groups:

@@ -6,6 +6,9 @@ Steps, all in one transaction:
 3. find the people already holding the channel account or any linking identifier;
 4. merge them into the oldest one, unless the mega-merge guard refuses (→ review queue);
 5. upsert the channel account (source profile) and identities, recompute the profile.
+
+Twin of the set-based `resolve_records` (imports); agreement: tests/members/test_bulk_resolution.py::
+test_bulk_resolution_partitions_accounts_exactly_like_one_by_one.
 """
 
 from collections import Counter
@@ -14,7 +17,7 @@ from functools import reduce
 from operator import or_
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 
 from members import cleaning
 from members.models import (
@@ -33,6 +36,7 @@ from members.models import (
 from .attributes import validate_attributes
 from .codes import allocate_member_codes
 from .errors import ResolutionError
+from .identity_limits import exceeded_kind, identity_counts, over_limit
 from .locks import lock_keys
 from .merging import lock_members, merge_members, survivor_order
 from .records import CleanRecord, IncomingRecord, clean_record
@@ -79,22 +83,6 @@ def _identity_filter(pairs) -> Q:
     return reduce(or_, (Q(kind=k, value=v) for k, v in pairs))
 
 
-def _identity_counts(member_ids) -> dict[int, Counter]:
-    counts: dict[int, Counter] = {m: Counter() for m in member_ids}
-    rows = Identity.objects.filter(member_id__in=member_ids).values("member_id", "kind").annotate(n=Count("id"))
-    for row in rows:
-        counts[row["member_id"]][row["kind"]] = row["n"]
-    return counts
-
-
-def _exceeds(counter: Counter, rules: dict[str, MatchRule]) -> str:
-    for kind, n in counter.items():
-        rule = rules.get(kind)
-        if rule and n > rule.max_per_member:
-            return kind
-    return ""
-
-
 def _queue_guard(member_x: int, member_y: int, kind: str, link: _Link) -> MergeCandidate:
     a, b = sorted((member_x, member_y))
     candidate, _ = MergeCandidate.objects.get_or_create(
@@ -112,13 +100,13 @@ def _queue_guard(member_x: int, member_y: int, kind: str, link: _Link) -> MergeC
 def _plan(links: list[_Link], rules) -> tuple[list[int], list[tuple]]:
     """Pick who joins the anchor person; returns (group member ids, refused (member, kind, link))."""
     order = list(dict.fromkeys(link.member_id for link in sorted(links, key=lambda x: x.priority)))
-    counts = _identity_counts(order)
+    counts = identity_counts(order)
     group = [order[0]]
     total = Counter(counts[order[0]])
     refused = []
     for member_id in order[1:]:
         trial = total + counts[member_id]
-        kind = _exceeds(trial, rules)
+        kind = exceeded_kind(trial, rules)
         if kind:
             link = next(lk for lk in links if lk.member_id == member_id)
             refused.append((member_id, kind, link))
@@ -258,14 +246,13 @@ def resolve_record(record: IncomingRecord, *, actor=None, actor_label: str = "sy
 
 def _attach_identities(member, profile, identifiers, existing, rules, clean: CleanRecord) -> list[tuple[str, str]]:
     """Create the new identifiers on the person; refuse those past the per-kind limit."""
-    held = _identity_counts([member.pk])[member.pk]
+    held = identity_counts([member.pk])[member.pk]
     skipped = []
     to_create = []
     for kind, value in identifiers:
         if (kind, value) in existing:
             continue
-        rule = rules.get(kind)
-        if rule and held[kind] + 1 > rule.max_per_member:
+        if over_limit(rules, kind, held[kind] + 1):
             skipped.append((kind, value))
             continue
         held[kind] += 1
