@@ -1,4 +1,5 @@
-"""Every periodic job, defined in code. `manage.py sync_schedule` writes it into django-celery-beat.
+"""Every periodic job, defined in code (settings.PERIODIC_JOBS). `manage.py sync_schedule` writes it into
+django-celery-beat (core/schedule.py).
 
 Keep this list short (< 100 entries): one entry per job, never one per member or campaign.
 Times are Asia/Shanghai (CELERY_TIMEZONE).

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "import_export",
+    "core",
     "members",
     "loyalty",
     "tagging",
@@ -164,6 +165,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+PERIODIC_JOBS = "config.schedule.BEAT_SCHEDULE"  # written into the scheduler by `manage.py sync_schedule`
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
