@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from config.schema import bad_request, error
+from core.api_errors import bad_request, error
 from members.masking import shown_text
 from members.models import Member, MemberStatus
 

@@ -7,7 +7,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.schema import bad_request
+from core.api_errors import bad_request
 from members.cleaning import mask_mobile, normalize_identifier
 from members.masking import mask_data, may_reveal, shown_text
 from members.models import Channel, IdentifierKind, Member, MemberStatus
