@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
-from members.web.imports import staff_page
+from core.web import staff_page
 
 from .reports import SECTIONS, tables, to_csv, to_xlsx
 from .selectors import liability_report
