@@ -72,19 +72,18 @@ def earn(
     if not idempotency_key:
         raise LoyaltyError("获得积分需要幂等键（例如订单号），以免重复发放。")
     now = now or timezone.now()
-    if fast_path.enabled():
-        entry = fast_path.earn(
-            account_id=account.pk, points=points, occurred_at=occurred_at, key=idempotency_key,
-            order_id=getattr(order, "pk", None), rule_id=getattr(rule, "pk", None), pending_days=pending_days,
-            reason=reason, actor_id=getattr(actor, "pk", None), actor_label=actor_fields(actor, actor_label)["actor_label"],
-            now=now,
-        )
-        if entry is not None:
-            entry.replayed = False
-            points_posted.send_on_commit(account_ids=[entry.account_id], kinds=[str(entry.kind)])
-            if levels:
-                upgrade_after_points(account=account, now=now)
-            return entry
+    entry = fast_path.earn(
+        account_id=account.pk, points=points, occurred_at=occurred_at, key=idempotency_key,
+        order_id=getattr(order, "pk", None), rule_id=getattr(rule, "pk", None), pending_days=pending_days,
+        reason=reason, actor_id=getattr(actor, "pk", None), actor_label=actor_fields(actor, actor_label)["actor_label"],
+        now=now,
+    )
+    if entry is not None:
+        entry.replayed = False
+        points_posted.send_on_commit(account_ids=[entry.account_id], kinds=[str(entry.kind)])
+        if levels:
+            upgrade_after_points(account=account, now=now)
+        return entry
     with transaction.atomic(), points_posted.batch():
         entry = _earn(account, points, occurred_at, idempotency_key, order, rule, pending_days, reason, actor,
                       actor_label, now)

@@ -1,4 +1,4 @@
-"""PostgreSQL fast path for the two hot operations: one round trip each (loyalty/services/fast_sql.py).
+"""The fast path of the two hot operations: one round trip each (loyalty/services/fast_sql.py).
 
 earn: the process keeps the active account types in memory and passes, per type, the lot's
 availability and expiry computed in Python by the same policy functions as the ORM path; the
@@ -28,10 +28,6 @@ TYPE_FIELDS = ("name", "active", "expiry_policy", "expiry_days", "clearing_month
 _types: dict[int, tuple[str, PointsAccountType]] = {}
 _arrays: dict[tuple, tuple[str, str, str, str]] = {}
 _lock = threading.Lock()
-
-
-def enabled() -> bool:
-    return connection.vendor == "postgresql"
 
 
 def _active_types(refresh: bool) -> dict[int, tuple[str, PointsAccountType]]:

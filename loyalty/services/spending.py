@@ -62,14 +62,13 @@ def redeem(
     if not idempotency_key:
         raise LoyaltyError("兑换需要幂等键（Idempotency-Key），以免重复扣减。")
     now = now or timezone.now()
-    if fast_path.enabled():
-        entry = fast_path.redeem(account_id=account.pk, points=points, key=idempotency_key, reason=reason,
-                                 actor_id=getattr(actor, "pk", None),
-                                 actor_label=actor_fields(actor, actor_label)["actor_label"], now=now)
-        if entry is not None:
-            entry.replayed = False
-            points_posted.send_on_commit(account_ids=[entry.account_id], kinds=[str(entry.kind)])
-            return entry
+    entry = fast_path.redeem(account_id=account.pk, points=points, key=idempotency_key, reason=reason,
+                             actor_id=getattr(actor, "pk", None),
+                             actor_label=actor_fields(actor, actor_label)["actor_label"], now=now)
+    if entry is not None:
+        entry.replayed = False
+        points_posted.send_on_commit(account_ids=[entry.account_id], kinds=[str(entry.kind)])
+        return entry
     with transaction.atomic(), points_posted.batch():
         return _redeem(account, points, idempotency_key, reason, actor, actor_label, now)
 
