@@ -9,8 +9,7 @@ from django.db import migrations, models
 def leave_room_for_in_place_updates(apps, schema_editor):
     # The daily review rewrites next_review_on of every row it reviews; free space on each page
     # lets PostgreSQL update those rows in place (HOT) instead of writing new index entries.
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("ALTER TABLE loyalty_memberlevel SET (fillfactor = 80)")
+    schema_editor.execute("ALTER TABLE loyalty_memberlevel SET (fillfactor = 80)")
 
 
 class Migration(migrations.Migration):

@@ -1,7 +1,6 @@
 """`MemberLevel.level` is checked once per statement instead of by a per-row foreign key.
 
-PostgreSQL gets the triggers of loyalty/levels/level_reference_sql.py in place of the constraint;
-elsewhere (SQLite) Django's PROTECT and the services that write levels are the guard.
+The triggers of loyalty/levels/level_reference_sql.py take the constraint's place.
 """
 
 import django.db.models.deletion
