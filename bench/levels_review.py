@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.checks import BenchChecks  # noqa: E402
-from bench.databases import admin_url, manage_env, recreate, url_for  # noqa: E402
+from bench.databases import admin_url, manage_env, recreate, server_url, url_for  # noqa: E402
 from bench.server_settings import BULK_SETTINGS, describe, server_settings  # noqa: E402
 
 BENCH_DB = "crm_levels_bench"
@@ -207,9 +207,7 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true",
                         help=f"keep the data loaded by an earlier run into {BENCH_DB} (--members/--due are then ignored)")
     args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        raise SystemExit("set DATABASE_URL to a PostgreSQL server (the bench creates its own databases)")
+    url = server_url()  # DATABASE_URL, or the embedded server
     db = url_for(url, BENCH_DB) if args.reuse else recreate(url, BENCH_DB)
     env = manage_env(db)
     if not args.reuse:

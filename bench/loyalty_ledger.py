@@ -41,7 +41,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.checks import BenchChecks  # noqa: E402
-from bench.databases import admin_url, drop, manage_env, recreate  # noqa: E402
+from bench.databases import admin_url, drop, manage_env, recreate, server_url  # noqa: E402
 
 BENCH_DB, COPY_A, COPY_B, PGBENCH_DB = "crm_loyalty_bench", "crm_loyalty_bench_a", "crm_loyalty_bench_b", "crm_loyalty_pgbench"
 WORKERS = 4
@@ -290,9 +290,7 @@ def main() -> int:
         worker(args)
         return 0
 
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        raise SystemExit("DATABASE_URL must point at PostgreSQL (the bench creates its own databases there)")
+    url = server_url()  # DATABASE_URL, or the embedded server
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{psql(admin_url(url), 'SHOW server_version')} (shared_buffers "
           f"{psql(admin_url(url), 'SHOW shared_buffers')})", flush=True)
