@@ -10,7 +10,7 @@ from core.web import staff_page
 from .reports import SECTIONS, tables, to_csv, to_xlsx
 from .selectors import liability_report
 
-VIEW = "loyalty.view_liability_report"  # finance data: 管理员 and 财务 (members/roles.py)
+VIEW = "loyalty.view_liability_report"  # finance data: 管理员 and 财务 (loyalty/roles.py)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from members.roles import ADMIN
+from core.roles import ADMIN
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db

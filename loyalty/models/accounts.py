@@ -117,7 +117,7 @@ class PointsAccount(models.Model):
             ("redeem_points", "可兑换积分"),
             ("reverse_redemption", "可撤销兑换"),
             ("adjust_points", "可手工调整积分"),
-            # Finance data: granted by name only (members/roles.py), never by a "view_*" pattern.
+            # Finance data: granted by name only (loyalty/roles.py), never by a "view_*" pattern.
             ("view_liability_report", "可查看积分负债报表（财务）"),
         ]
         constraints = [

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group, User
 
+from core.roles import GUIDE, OPERATOR
 from members.models import ImportBatch, ImportStatus, Order
-from members.roles import GUIDE, OPERATOR
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Screenshots to look at after a run (git-ignored); CI keeps them in its checkout.

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from core.roles import OPERATOR
 from members.imports import engine
 from members.models import ImportBatch, ImportStatus, Member
-from members.roles import OPERATOR
 
 from .test_import_in_browser import CHROMIUM, PASSWORD, make_staff, shoot, sign_in  # skips without playwright
 from .test_import_in_browser import _allow_orm_beside_playwright as _allow_orm_beside_playwright

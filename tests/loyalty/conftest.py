@@ -4,10 +4,10 @@ from itertools import count
 
 import pytest
 
+from core.roles import sync_role_permissions
 from loyalty.models import EarnRule, PointsAccount, PointsAccountType, RoleType
 from loyalty.services import open_account, verify_ledger
 from members.models import Order
-from members.roles import sync_role_permissions
 from tests.conftest import at
 from tests.conftest import login as shared_login
 

@@ -9,10 +9,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from core.roles import ADMIN, GUIDE
 from loyalty.models import EntryKind, LedgerEntry, PointsAccount
 from loyalty.selectors import liability_report, preview_rule
 from loyalty.services import adjust, award_orders, earn, redeem
-from members.roles import ADMIN, GUIDE
 from tests.conftest import at
 
 from .conftest import balances, login

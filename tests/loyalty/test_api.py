@@ -4,9 +4,9 @@ import re
 
 import pytest
 
+from core.roles import ADMIN, GUIDE
 from loyalty.models import EntryKind, LedgerEntry
 from loyalty.services import earn
-from members.roles import ADMIN, GUIDE
 from tests.conftest import at
 
 from .conftest import balances, login

@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Group, User
 
+from core.roles import ADMIN, GUIDE, OPERATOR
 from loyalty.levels.services import evaluate_upgrades, member_level_for
 from loyalty.models import Level, LevelChange, LevelChangeKind, LevelScheme, MemberLevel, PointsAccountType
 from loyalty.services import earn, open_account, open_role
-from members.roles import ADMIN, GUIDE, OPERATOR
 from tests.conftest import at
 
 

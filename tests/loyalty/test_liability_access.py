@@ -4,7 +4,7 @@ operators get 403 (their "loyalty.view_*" pattern does not grant it)."""
 import pytest
 from django.urls import reverse
 
-from members.roles import ADMIN, FINANCE, GUIDE, OPERATOR
+from core.roles import ADMIN, FINANCE, GUIDE, OPERATOR
 
 from .conftest import login
 
@@ -49,7 +49,7 @@ def test_the_nav_links_the_report_only_for_roles_that_may_open_it(client, role, 
 def test_a_view_pattern_never_grants_the_finance_permission(db):
     from django.contrib.auth.models import Group
 
-    from members.roles import sync_role_permissions
+    from core.roles import sync_role_permissions
 
     sync_role_permissions()
 

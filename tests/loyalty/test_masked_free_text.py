@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from core.roles import GUIDE, OPERATOR
 from loyalty.services import adjust
-from members.roles import GUIDE, OPERATOR
 
 from .conftest import login
 

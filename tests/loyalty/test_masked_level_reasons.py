@@ -3,10 +3,10 @@
 import pytest
 from django.contrib.auth.models import Group, User
 
+from core.roles import ADMIN, GUIDE
 from loyalty.levels.services import member_level_for, set_manual_level
 from loyalty.models import JobRun, Level, LevelScheme
 from loyalty.services import open_role
-from members.roles import ADMIN, GUIDE
 
 pytestmark = pytest.mark.django_db
 

@@ -2,8 +2,8 @@
 
 import pytest
 
+from core.roles import GUIDE, sync_role_permissions
 from members.models import Member, MemberStatus, MergeRecord
-from members.roles import GUIDE, sync_role_permissions
 from members.services import merge_members
 from tests.members.admin_helpers import E164, MOBILE, change, changelist, post_merge, staff
 

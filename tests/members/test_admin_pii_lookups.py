@@ -17,6 +17,7 @@ from django.db import DatabaseError, transaction
 from django.test import RequestFactory
 from django.urls import reverse
 
+from core.roles import GUIDE, OPERATOR, sync_role_permissions
 from loyalty.models import LedgerEntry, PointsAccountType, RoleType
 from loyalty.services import adjust, open_account
 from members.models import (
@@ -32,7 +33,6 @@ from members.models import (
     Order,
     SourceProfile,
 )
-from members.roles import GUIDE, OPERATOR, sync_role_permissions
 from members.services import merge_members
 from tests.conftest import at, login
 

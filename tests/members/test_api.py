@@ -5,8 +5,8 @@ from base64 import b64encode
 import pytest
 from django.contrib.auth.models import Group, Permission, User
 
+from core.roles import GUIDE, OPERATOR
 from members.models import Member
-from members.roles import GUIDE, OPERATOR
 
 
 @pytest.fixture

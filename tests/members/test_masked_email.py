@@ -3,8 +3,8 @@
 import pytest
 from django.contrib.auth.models import Permission, User
 
+from core.roles import GUIDE, OPERATOR, sync_role_permissions
 from members.models import SourceProfile
-from members.roles import GUIDE, OPERATOR, sync_role_permissions
 from tests.members.admin_helpers import change, staff
 
 pytestmark = pytest.mark.django_db

@@ -6,10 +6,10 @@ from django.contrib.auth.models import Group, User
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.roles import GUIDE, OPERATOR, sync_role_permissions
 from members.cleaning import clean_name
 from members.masking import mask_text
 from members.models import Member, Order, SourceProfile
-from members.roles import GUIDE, OPERATOR, sync_role_permissions
 from tests.conftest import at
 from tests.members.admin_helpers import change
 

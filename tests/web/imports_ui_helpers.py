@@ -3,8 +3,8 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core.roles import OPERATOR
 from members.models import ImportBatch, ImportStatus
-from members.roles import OPERATOR
 
 # A test module takes the fixtures below as `from .imports_ui_helpers import name as name`.
 MEMBER_HEADER = "渠道,渠道账号,姓名,手机号,注册时间"

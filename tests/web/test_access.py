@@ -2,7 +2,7 @@
 
 import pytest
 
-from members.roles import ADMIN, GUIDE, OPERATOR
+from core.roles import ADMIN, GUIDE, OPERATOR
 
 
 @pytest.mark.parametrize("url", ["/", "/api/members/", "/api/schema/", "/api/docs/"])

@@ -3,8 +3,8 @@
 import pytest
 from django.contrib.auth.models import User
 
+from core.roles import ADMIN, GUIDE, OPERATOR
 from members.models import ImportBatch, ImportRowError
-from members.roles import ADMIN, GUIDE, OPERATOR
 
 # Imports written `name as name` are fixtures: pytest looks them up by name in this module.
 from .imports_ui_helpers import failed_batch as failed_batch

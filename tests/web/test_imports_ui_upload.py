@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core.roles import OPERATOR
 from members.imports.formats import get_format
 from members.models import ImportBatch, ImportStatus, Member
-from members.roles import OPERATOR
 
 from .imports_ui_helpers import GOOD_MEMBERS, MEMBER_HEADER
 

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
-from members.roles import ADMIN, FINANCE, GUIDE, OPERATOR
+from core.roles import ADMIN, FINANCE, GUIDE, OPERATOR
 
 DEMO_USERS = [
     # username, role group, superuser, display name
