@@ -16,8 +16,8 @@ from typing import BinaryIO
 
 from members.cleaning.text import as_text
 
-from .readers import Row, Table, normalize_headers, share, size_of
 from .rows import ImportFileError
+from .table import Row, Table, normalize_headers, share, size_of
 from .xlsx_limits import XlsxLimits, check_archive, first_sheet_path, row_limit_message, scan_sheet
 
 

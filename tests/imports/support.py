@@ -6,8 +6,9 @@ import io
 from pathlib import Path
 
 from members.imports.formats import get_format, parse_table
-from members.imports.readers import Table, open_table
+from members.imports.readers import open_table
 from members.imports.rows import ItemRow, MemberRow, OrderRow, RowError
+from members.imports.table import Table
 
 SAMPLES = Path(__file__).parent / "samples"
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from members.cleaning.lengths import drop_control_chars
 from members.imports import engine
 from members.imports.formats import FORMATS, get_format, values
-from members.imports.readers import Table
+from members.imports.table import Table
 from members.models import (
     AttributeDefinition,
     AttributeType,

@@ -10,8 +10,8 @@ from collections.abc import Iterator, Mapping
 
 from members.cleaning.lengths import drop_control_chars, has_control_chars
 
-from ..readers import Table
 from ..rows import HeaderMatch, ImportFileError
+from ..table import Table
 from .base import ImportFormat, ParsedRow, TableRows, TakenIn
 from .generic_members import GenericMembersFormat
 from .generic_orders import GenericOrdersFormat
