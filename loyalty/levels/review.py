@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from loyalty.calendar import start_of_day
+from loyalty.hooks import levels_changed
 from loyalty.models import LevelChangeKind, LevelScheme, MemberRole, RoleStatus
 
 from . import ladder_sql
@@ -122,9 +123,12 @@ def _review_chunk(scheme: LevelScheme, on: date, after_id: int, size: int,
             cursor.execute(f"ANALYZE {_DUE}, {_METRIC}")  # row counts and distinct roles for the join below
             sql, review_params = review_statement(scheme, on, due=_DUE, metric=_METRIC)
             cursor.execute(sql, review_params)
-            for kind, n in cursor.fetchall():
+            changed = []
+            for kind, n, member_level_ids in cursor.fetchall():
                 result.by_kind["kept" if kind == "kept" else LevelChangeKind(kind)] += n
                 result.reviewed += n
+                changed += member_level_ids or []
+            levels_changed.send_on_commit(member_level_ids=changed)  # one per chunk
             cursor.execute(f"DROP TABLE {_METRIC}")
         # Dropped here too: inside an outer transaction (tests) ON COMMIT would come too late.
         cursor.execute(f"DROP TABLE {_DUE}")
@@ -135,8 +139,8 @@ def _review_chunk(scheme: LevelScheme, on: date, after_id: int, size: int,
 
 def review_statement(scheme: LevelScheme, on: date, *, due: str, metric: str) -> tuple[str, dict]:
     """One statement reviewing the rows of table `due` (columns as in `_READ_DUE`, read under the
-    scheme's lock) with the metric values of table `metric` (role_id, value). Returns (kind, count)
-    rows; kind "kept" when the level stays."""
+    scheme's lock) with the metric values of table `metric` (role_id, value). Returns (kind, count,
+    the member level ids that changed) rows; kind "kept" (with no ids) when the level stays."""
     rungs = rungs_of(scheme)
     values = ladder_sql.rung_values(rungs)
     after = ladder_sql.after_review_idx(rungs, scheme.downgrade_policy, current="s.cur", retain="s.cur_retain",
@@ -181,7 +185,7 @@ def review_statement(scheme: LevelScheme, on: date, *, due: str, metric: str) ->
             SELECT member_id, id, %(scheme)s, kind, cur_pk, to_pk, metric, rule, %(on)s, 'review', %(now)s
             FROM moved WHERE kind <> 'kept'
         )
-        SELECT kind, count(*) FROM moved GROUP BY kind"""
+        SELECT kind, count(*), array_agg(id) FILTER (WHERE kind <> 'kept') FROM moved GROUP BY kind"""
     params = {
         "scheme": scheme.pk, "on": on, "as_of": start_of_day(on), "now": timezone.now(),
         "rule": f"{on:%Y-%m-%d} 考核：指标 ", "moved_next": next_review_on(scheme, after=on, reached_on=on),

@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from loyalty.calendar import local_date, start_of_day
+from loyalty.hooks import points_posted
 from loyalty.models import JobName, JobRun, JobStatus, LotState, PointsAccount, PointsLot
 
 from .ledger import lock_accounts, save_balances, unlock_now
@@ -63,7 +64,8 @@ balances AS (
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM entries), (SELECT count(*) FROM lots),
-       (SELECT coalesce(-sum(amount), 0) FROM entries), (SELECT coalesce(-sum(pending_delta), 0) FROM entries)
+       (SELECT coalesce(-sum(amount), 0) FROM entries), (SELECT coalesce(-sum(pending_delta), 0) FROM entries),
+       (SELECT array_agg(account_id) FROM entries)
 """
 
 PENDING_DUE = ("account_id >= %(low)s AND account_id < %(high)s AND account_id = ANY(%(ids)s) "
@@ -89,7 +91,8 @@ balances AS (
     FROM entries e WHERE a.id = e.account_id
     RETURNING 1
 )
-SELECT (SELECT count(*) FROM entries), (SELECT count(*) FROM lots), (SELECT coalesce(sum(amount), 0) FROM entries), 0
+SELECT (SELECT count(*) FROM entries), (SELECT count(*) FROM lots), (SELECT coalesce(sum(amount), 0) FROM entries), 0,
+       (SELECT array_agg(account_id) FROM entries)
 """
 
 DUE_ACCOUNTS_SQL = {
@@ -130,15 +133,16 @@ def _run_set_based(kind: str, sql: str, as_of: datetime, counts: Counter, reason
             with connection.cursor() as cursor:
                 cursor.execute(sql, {"ids": ids, "low": low, "high": high, "as_of": as_of, "now": timezone.now(),
                                      "reason": reason})
-                entries, lots, points, pending = cursor.fetchone()
+                entries, lots, points, pending, account_ids = cursor.fetchone()
             counts.update(accounts=entries, lots=lots, points=int(points), pending_points=int(pending))
+            points_posted.send_on_commit(account_ids=account_ids or [], kinds=[kind])  # one per chunk
 
 
 def _unlock_in_debt(as_of: datetime, counts: Counter, chunk: int) -> None:
     """The due pending lots of accounts in debt, which the set-based unlock leaves: per account.
     (After the set-based pass, the accounts with due lots are nearly all in debt.)"""
     for low, high in _id_ranges(chunk):
-        with transaction.atomic():
+        with transaction.atomic(), points_posted.batch():
             ids = _lock_due("unlock", low, high, as_of, skip_debt=False)
             for account in lock_accounts(ids).values():
                 if account.available < 0:

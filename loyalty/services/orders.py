@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from loyalty.calendar import local_date
 from loyalty.earning import ORDER_FIELDS, Award, active_rules, awards_for
+from loyalty.hooks import points_posted
 from loyalty.models import EntryKind, LedgerEntry
 from loyalty.policies import available_at_for, expires_at_for
 from members.models import Order
@@ -58,7 +59,7 @@ def award_orders(*, order_ids, source: str = "", now: datetime | None = None, ch
     result = AwardResult()
     rules = active_rules()
     for start in range(0, len(ids), chunk_size):
-        with transaction.atomic():
+        with transaction.atomic(), points_posted.batch():  # one announcement per chunk
             _award_chunk(ids[start:start + chunk_size], rules, source=source, now=now, result=result)
     return result
 
