@@ -10,7 +10,6 @@ import csv
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -21,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
+from core.web import staff_page
 from members.admin.common import can_reveal_phone, mask_phones_in_text
 from members.admin.resources import neutralize_formula
 from members.imports.engine import claim_for_resume
@@ -42,15 +42,6 @@ MULTIPART_OVERHEAD = 64 * 1024  # the other form fields and multipart boundaries
 
 def stale_minutes() -> int:
     return max(1, round(getattr(settings, "IMPORTS_STALE_AFTER_SECONDS", 300) / 60))
-
-
-def staff_page(permission):
-    """Anonymous visitors go to the login page; signed-in staff without the permission get 403."""
-
-    def decorate(view):
-        return login_required(permission_required(permission, raise_exception=True)(view))
-
-    return decorate
 
 
 def _enqueue(batch_id: int) -> None:
