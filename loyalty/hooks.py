@@ -17,11 +17,11 @@ earn, a redemption or an import chunk, and a failing handler is logged while the
 run. Points are never lost or duplicated by a handler; a handler must itself be idempotent and
 cheap per id (enqueue a task for heavy work), as the same id may come again in a later send.
 
-One send per operation, not per row: each service merges what it writes into one send
-(`@points_posted.batch()`), an order import chunk or a daily job chunk sends once per chunk
-transaction. Arguments are sorted lists of distinct values. Where the sends are issued: the
-ledger's `post` and the set-based writers (bulk earn, the fast path, the daily jobs) for points;
-the level writers (`levels.services`, the review) for levels.
+One send per operation, not per row: a service merges what it writes into one send (a
+`points_posted.batch()` inside its transaction), an order import chunk, a daily job chunk and a
+review chunk each send once per chunk transaction. Arguments are sorted lists of distinct values.
+Where the sends are issued: for points, the ledger's `post`, bulk earn, the earn/redeem fast paths
+and the set-based expiry/unlock jobs; for levels, the writers in `levels.services` and the review.
 """
 
 from core.hooks import Hook
