@@ -7,7 +7,7 @@ import io
 
 from openpyxl import Workbook
 
-from members.admin.resources import neutralize_formula
+from core.spreadsheet import neutralize_formula
 
 from .selectors import Liability
 

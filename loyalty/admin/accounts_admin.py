@@ -8,11 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from core.admin import ReadOnlyAdminMixin, admin_link
 from loyalty.errors import LoyaltyError
 from loyalty.hooks import points_posted
 from loyalty.models import JobRun, LedgerEntry, MemberRole, PointsAccount, PointsLot, RoleStatus
 from loyalty.services import adjust, end_role, open_role
-from members.admin.common import PhoneMaskingMixin, ReadOnlyAdminMixin, admin_link
+from members.admin.common import PhoneMaskingMixin
 from members.admin.pii_lookups import PiiLookupGuardMixin, declare_pii_fields
 
 from .forms import AdjustForm, MemberRoleForm

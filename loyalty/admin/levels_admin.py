@@ -18,12 +18,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from core.admin import ReadOnlyAdminMixin, ReadOnlyTabularInline
 from loyalty.errors import LoyaltyError
 from loyalty.hooks import levels_changed
 from loyalty.levels.preview import preview_impact
 from loyalty.levels.services import set_manual_level
 from loyalty.models import Benefit, Level, LevelChange, LevelScheme, MemberLevel
-from members.admin.common import PhoneMaskingMixin, ReadOnlyTabularInline
+from members.admin.common import PhoneMaskingMixin
 from members.admin.pii_lookups import PiiLookupGuardMixin, declare_pii_fields
 from members.models import Member
 
@@ -233,21 +234,12 @@ class MemberLevelAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, admin.ModelAdmin)
 
 
 @admin.register(LevelChange)
-class LevelChangeAdmin(PiiLookupGuardMixin, RuleShownMixin, admin.ModelAdmin):
+class LevelChangeAdmin(PiiLookupGuardMixin, RuleShownMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "member", "scheme", "kind", "from_level", "to_level", "metric_value",
                     "rule_shown", "actor_label")
     list_filter = ("scheme", "kind")
     search_fields = ("member__code", "member__name")
     list_select_related = ("member", "scheme", "from_level", "to_level")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class MemberLevelInline(PhoneMaskingMixin, ReadOnlyTabularInline):

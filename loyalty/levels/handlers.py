@@ -1,7 +1,7 @@
 """The levels part of loyalty's hook handlers (`loyalty.handlers` calls them after the points part)."""
 
+from core.bulk_insert import filter_in
 from members.models import Order
-from members.services.bulk_insert import filter_in
 
 from .services import evaluate_upgrades, merge_levels, unmerge_levels
 

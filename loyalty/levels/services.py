@@ -14,6 +14,7 @@ from datetime import date, datetime
 from django.db import transaction
 from django.utils import timezone
 
+from core.bulk_insert import filter_in, update_rows
 from loyalty.calendar import local_date
 from loyalty.errors import LoyaltyError
 from loyalty.hooks import levels_changed
@@ -28,7 +29,6 @@ from loyalty.models import (
     RoleStatus,
 )
 from members.models import MergeRecord
-from members.services.bulk_insert import filter_in, update_rows
 
 from .ladder import Rung, reached
 from .metrics import metric_values

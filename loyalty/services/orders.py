@@ -20,13 +20,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.bulk_insert import filter_in
 from loyalty.calendar import local_date
 from loyalty.earning import ORDER_FIELDS, Award, active_rules, awards_for
 from loyalty.hooks import points_posted
 from loyalty.models import EntryKind, LedgerEntry
 from loyalty.policies import available_at_for, expires_at_for
 from members.models import Order
-from members.services.bulk_insert import filter_in
 
 from .accounts import accounts_for
 from .bulk_earn import BulkRow, bulk_earn

@@ -2,10 +2,10 @@
 
 from django.contrib import admin
 
+from core.admin import admin_link
 from members.models import AttributeDefinition, ConsentRecord
 from members.services import record_consent
 
-from .common import admin_link
 from .forms import AttributeDefinitionForm, ConsentRecordForm
 from .pii_lookups import PiiLookupGuardMixin
 

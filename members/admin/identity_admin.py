@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from core.admin import ReadOnlyAdminMixin, admin_link, admin_url, pretty_json
 from members.masking import mask_text
 from members.models import (
     BlockedValue,
@@ -16,18 +17,7 @@ from members.models import (
 )
 from members.services import MembersError, approve_candidate, reject_candidate, unmerge
 
-from .common import (
-    MaskedTitleMixin,
-    PhoneMaskingMixin,
-    ReadOnlyAdminMixin,
-    admin_link,
-    admin_url,
-    identity_value_q,
-    mask_phones_in,
-    masked,
-    pretty_json,
-    rule_label,
-)
+from .common import MaskedTitleMixin, PhoneMaskingMixin, identity_value_q, mask_phones_in, masked, rule_label
 from .forms import BlockedValueForm
 from .pii_lookups import PiiLookupGuardMixin
 

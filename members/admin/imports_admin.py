@@ -9,14 +9,10 @@ from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 
+from core.admin import ReadOnlyAdminMixin, ReadOnlyTabularInline, pretty_json
 from members.models import ImportBatch, ImportRowError, PendingOrderLine
 
-from .common import (
-    PhoneMaskingMixin,
-    ReadOnlyAdminMixin,
-    ReadOnlyTabularInline,
-    pretty_json,
-)
+from .common import PhoneMaskingMixin
 from .pii_lookups import PiiLookupGuardMixin
 
 INLINE_ERRORS = 50

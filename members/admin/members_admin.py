@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from core.admin import ReadOnlyTabularInline, admin_link, admin_url, changelist_url, pretty_json
 from core.hooks import Hook
 from members import cleaning
 from members.masking import mask_data, mask_text
@@ -23,18 +24,7 @@ from members.models import (
 from members.services import MembersError, merge_members
 from members.services.merging import survivor_order
 
-from .common import (
-    MaskedTitleMixin,
-    PhoneMaskingMixin,
-    ReadOnlyTabularInline,
-    admin_link,
-    admin_url,
-    changelist_url,
-    identity_value_q,
-    masked,
-    pretty_json,
-    rule_label,
-)
+from .common import MaskedTitleMixin, PhoneMaskingMixin, identity_value_q, masked, rule_label
 from .forms import MemberProfileForm, MergeReasonForm
 from .pii_lookups import PiiLookupGuardMixin
 from .resources import MemberResource, SafeExportMixin

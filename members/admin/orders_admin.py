@@ -2,10 +2,11 @@
 
 from django.contrib import admin
 
+from core.admin import admin_link
 from members import hooks
 from members.models import Order, OrderLine, Store
 
-from .common import PhoneMaskingMixin, admin_link
+from .common import PhoneMaskingMixin
 from .pii_lookups import PiiLookupGuardMixin
 from .resources import OrderResource, SafeExportMixin
 

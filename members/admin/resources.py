@@ -1,30 +1,19 @@
-"""Export resources (django-import-export) with Chinese headers, masked phones and CSV-injection guards.
-
-django-import-export 4.4 has IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT, but it only strips a
-leading "=" (it misses +, -, @, tab and CR, and silently changes the value), so the resources
-neutralise dangerous cells themselves: a text cell starting with a formula character gets a
-leading single quote (OWASP "CSV injection"). Numbers are left alone so amounts stay numeric.
-"""
+"""Export resources (django-import-export) with Chinese headers, masked phones and CSV-injection
+guards (core.spreadsheet: why not the library's own escaping)."""
 
 from import_export import fields, resources
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.widgets import DateTimeWidget, DateWidget, DecimalWidget, IntegerWidget, NumberWidget
 
+from core.spreadsheet import neutralize_formula
 from members.masking import mask_text
 from members.models import Member, Order
 
 from .common import masked
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 DATE = DateWidget("%Y-%m-%d")
 DATETIME = DateTimeWidget("%Y-%m-%d %H:%M:%S")  # rendered in Asia/Shanghai (TIME_ZONE)
-
-
-def neutralize_formula(value):
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 class SafeExportResource(resources.ModelResource):

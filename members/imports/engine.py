@@ -24,6 +24,8 @@ from pathlib import Path
 from django.db import OperationalError, transaction
 from django.utils import timezone
 
+from core.bulk_insert import insert_rows
+from core.locks import lock_keys
 from members import hooks
 from members.models import (
     ConsentChannel,
@@ -35,10 +37,8 @@ from members.models import (
     ImportStatus,
     Store,
 )
-from members.services.bulk_insert import insert_rows
 from members.services.bulk_resolution import BatchResolution, resolve_records
 from members.services.clean_cache import CleanCache, preclean
-from members.services.locks import lock_keys
 
 from .bulk_session import collector_paused, commit_without_flush_wait, refresh_statistics
 from .formats import get_format, parse_table

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from core.bulk_insert import by_channel, in_chunks, insert_rows, select_in
 from members.models import Order, OrderLine, OrderStatus, PendingOrderLine
-from members.services.bulk_insert import by_channel, in_chunks, insert_rows, select_in
 
 from .formats.grouping import MAX_ITEM_COUNT
 from .order_upsert_sql import VALUE_COLUMNS, upsert_orders

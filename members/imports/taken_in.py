@@ -14,8 +14,8 @@ from collections.abc import Callable
 
 from django.db import connection
 
+from core.bulk_insert import array_param, by_channel
 from members.models import Order
-from members.services.bulk_insert import array_param, by_channel
 
 from .rows import KnownRow, OrderRow
 

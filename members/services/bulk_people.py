@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections import defaultdict
 from types import SimpleNamespace
 
+from core.bulk_insert import in_chunks, insert_rows
 from members.models import Identity, Member, SourceProfile, Store
 
 from .bulk_grouping import BatchAccount, Group
-from .bulk_insert import in_chunks, insert_rows
 from .codes import allocate_member_codes
 from .survivorship import derive_profile
 

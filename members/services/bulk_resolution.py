@@ -26,17 +26,17 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.db.models import Count
 
+from core.bulk_insert import array_param, by_channel, in_chunks, select_in, update_rows
+from core.locks import lock_keys
 from members import cleaning
 from members.models import BlockedValue, Identity, SourceProfile
 
 from .attributes import validate_attributes
 from .bulk_grouping import BatchAccount, Group, claim_new_identities, group_accounts, within_limits
-from .bulk_insert import array_param, by_channel, in_chunks, select_in, update_rows
 from .bulk_people import PROFILE_COMPARE, create_people, recompute_profiles, store_ids, update_known
 from .clean_cache import CleanCache, clean_cached
 from .errors import MembersError
 from .identity_limits import identity_counts
-from .locks import lock_keys
 from .records import CleanRecord, IncomingRecord, raw_values
 from .resolution import active_rules, resolve_record
 

@@ -7,9 +7,8 @@ from collections.abc import Iterable
 
 from django.db.models import Count
 
+from core.bulk_insert import in_chunks
 from members.models import Identity, MatchRule
-
-from .bulk_insert import in_chunks
 
 
 def identity_counts(member_ids: Iterable[int]) -> dict[int, Counter]:

@@ -19,6 +19,7 @@ from operator import or_
 from django.db import transaction
 from django.db.models import Q
 
+from core.locks import lock_keys
 from members import cleaning
 from members.models import (
     BlockedValue,
@@ -37,7 +38,6 @@ from .attributes import validate_attributes
 from .codes import allocate_member_codes
 from .errors import ResolutionError
 from .identity_limits import exceeded_kind, identity_counts, over_limit
-from .locks import lock_keys
 from .merging import lock_members, merge_members, survivor_order
 from .records import CleanRecord, IncomingRecord, clean_record
 from .survivorship import recompute_profile

@@ -20,9 +20,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
+from core.spreadsheet import neutralize_formula
 from core.web import staff_page
 from members.admin.common import can_reveal_phone, mask_phones_in_text
-from members.admin.resources import neutralize_formula
 from members.imports.engine import claim_for_resume
 from members.imports.rows import ImportFileError
 from members.imports.summary import summary_lines

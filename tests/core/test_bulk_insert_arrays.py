@@ -1,10 +1,10 @@
-"""Array parameters built as one literal (members.services.bulk_insert.array_param)."""
+"""Array parameters built as one literal (core.bulk_insert.array_param) and the `= ANY` filter built on them."""
 
 import pytest
 from django.db import connection
 
+from core.bulk_insert import array_param, filter_in
 from members.models import Member
-from members.services.bulk_insert import array_param, filter_in
 
 pytestmark = pytest.mark.django_db
 
