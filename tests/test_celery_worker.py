@@ -1,10 +1,10 @@
-"""A real Celery worker consumes a task from the configured broker (Redis in CI), or, with no broker
-configured, from Kombu's in-process memory transport: the worker still runs in its own thread on its
-own database connection, so the test still proves the task commits what a separate worker sees."""
+"""A real Celery worker consumes a task from the configured broker: Redis in CI, Kombu's in-process
+memory transport when CELERY_BROKER_URL is unset (config/settings/test.py). Either way the worker
+runs in its own thread on its own database connection, so the test proves the task commits what a
+separate worker sees."""
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from django.conf import settings
 
 from config.celery import app
 from members.models import CandidateStatus, MergeCandidate
@@ -20,15 +20,12 @@ pytestmark = [
 
 @pytest.fixture
 def real_worker():
-    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "result_backend")}
     app.conf.task_always_eager = False
-    if not settings.CELERY_BROKER_URL:
-        app.conf.broker_url, app.conf.result_backend = "memory://", "cache+memory://"
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
             yield
     finally:
-        app.conf.update(saved)
+        app.conf.task_always_eager = True
 
 
 def test_a_task_sent_through_the_broker_runs_on_a_worker(real_worker):
