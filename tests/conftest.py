@@ -41,11 +41,6 @@ def person(db):
     return _resolve
 
 
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL); SQLite serializes writers"
-)
-
-
 def login(client, username, *, group=None, perms=(), staff=True):
     """Sign a user in with a role group and/or explicit permissions ("app_label.codename")."""
     user = get_user_model().objects.create_user(username=username, password="x", is_staff=staff)
@@ -108,9 +103,7 @@ def join_all(threads, timeout: float = THREAD_TIMEOUT) -> None:
         pytest.fail(f"{len(stuck)} of {len(threads)} threads did not finish within {timeout:g} s: {names}")
 
 
-def _backend_pid() -> int | None:
-    if connection.vendor != "postgresql":
-        return None
+def _backend_pid() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         return cursor.fetchone()[0]
