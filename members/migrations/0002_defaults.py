@@ -1,4 +1,4 @@
-"""Default match rules, the member-code sequence (PostgreSQL) and the staff role groups."""
+"""Default match rules, the member-code sequence and the staff role groups."""
 
 from django.db import migrations
 
@@ -25,13 +25,11 @@ def create_defaults(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
     for name in ROLE_GROUPS:
         Group.objects.get_or_create(name=name)
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("CREATE SEQUENCE IF NOT EXISTS members_member_code_seq START 1")
+    schema_editor.execute("CREATE SEQUENCE IF NOT EXISTS members_member_code_seq START 1")
 
 
 def drop_sequence(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP SEQUENCE IF EXISTS members_member_code_seq")
+    schema_editor.execute("DROP SEQUENCE IF EXISTS members_member_code_seq")
 
 
 class Migration(migrations.Migration):

@@ -220,8 +220,8 @@ def test_a_name_many_people_carry_needs_more_than_a_shared_birthday():
 
 
 # Floors for the accuracy runs below, two record pairs under what they measure today (2026-12):
-# the pipeline is deterministic on fixed data, so the figures repeat exactly from run to run and are
-# the same on SQLite and PostgreSQL; two pairs leave room for a deliberate small retuning, while a
+# the pipeline is deterministic on fixed data, so the figures repeat exactly from run to run; two
+# pairs leave room for a deliberate small retuning, while a
 # scoring change that moves three or more pairs across the threshold breaks them (halving the
 # same-birthday weight, or raising BIAS to 5.5, loses 3-5 pairs). On these 300-record FEBRL subsets
 # precision stays 1.000 even under a far more lenient scorer (BIAS 2.0): FEBRL names are nearly

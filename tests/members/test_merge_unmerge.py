@@ -257,7 +257,7 @@ def test_property_merge_then_unmerge_restores_exact_prior_state():
     example()
 
     # and the run reached what the property is about. The floors are about half the least seen in ten
-    # runs of 60 examples on SQLite and PostgreSQL (18 / 15 / 30 examples, at least five rule kinds):
+    # runs of 60 examples (18 / 15 / 30 examples, at least five rule kinds):
     # a generator drifting back to trivial people fails here instead of passing on empty comparisons.
     assert reached["examples"] == PROPERTY_EXAMPLES
     assert reached["absorbed orders and consents"] >= 10, reached
