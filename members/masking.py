@@ -11,7 +11,7 @@ This module imports no admin or API code, so every layer can use it.
 
 import re
 
-from members.cleaning.text import to_halfwidth
+from core.widths import to_halfwidth
 
 REVEAL_PERMISSION = "members.reveal_phone"
 

@@ -3,9 +3,9 @@
 import re
 import unicodedata
 
-# Full-width ASCII (U+FF01–FF5E) sits exactly 0xFEE0 above its half-width twin.
-_HALFWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
-_HALFWIDTH[0x3000] = 0x20  # ideographic space
+from core.widths import to_halfwidth
+from members.masking import without_contacts
+
 # Invisible characters that sneak in from Excel, WeChat copy-paste and UTF-8-with-BOM files.
 # They are never meaningful in CRM fields and silently break equality, so they go everywhere.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
@@ -28,11 +28,6 @@ _EMAIL = re.compile(
     r"^[a-z0-9!#$%&'+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'+/=?^_`{|}~-]+)*"  # local part; no "*" (masked)
     r"@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$"
 )
-
-
-def to_halfwidth(s: str) -> str:
-    """Full-width ASCII and the ideographic space → their half-width forms."""
-    return s.translate(_HALFWIDTH)
 
 
 def as_text(value: object) -> str:
@@ -99,8 +94,6 @@ def clean_name(s) -> str:
     A phone number or e-mail typed into the name cell ("王丽13912345678") is taken out: names are
     shown to staff who may not see contact details, and the number belongs in its own column.
     """
-    from members.masking import without_contacts  # imported here: masking imports this module
-
     text = tidy_spaces(_EMPTY_BRACKETS.sub("", without_contacts(strip_export_quirks(s))))
     if not text or is_junk_value(text) or text.lower() in _JUNK_NAMES:
         return ""

@@ -10,9 +10,10 @@ import datetime as dt
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from core.widths import HALFWIDTH
 from members.cleaning import is_junk_value, parse_datetime_cn
 from members.cleaning.dates import SHANGHAI
-from members.cleaning.text import _HALFWIDTH, _INVISIBLE, _NBSP  # the tables strip_export_quirks applies
+from members.cleaning.text import _INVISIBLE, _NBSP  # the tables strip_export_quirks applies (with HALFWIDTH)
 from members.models import Order, OrderLine
 from members.models.choices import Channel
 
@@ -55,7 +56,7 @@ class TextError(ValueProblem):
 # non-breaking spaces) or drops (invisible marks), as one table: replacing only the few
 # matches is far cheaper than its three str.translate passes over the whole value.
 _REPLACEMENTS = {
-    chr(code): "" if new is None else chr(new) for table in (_HALFWIDTH, _INVISIBLE, _NBSP) for code, new in table.items()
+    chr(code): "" if new is None else chr(new) for table in (HALFWIDTH, _INVISIBLE, _NBSP) for code, new in table.items()
 }
 _REWRITTEN = re.compile("[" + "".join(map(re.escape, _REPLACEMENTS)) + "]")
 
