@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import time
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
 
@@ -25,9 +25,9 @@ def server_url() -> str:
 
 def url_of(settings_dict: dict) -> str:
     """A libpq URL for a Django DATABASES entry (a Unix-socket HOST goes into ?host=)."""
-    user, password, name = settings_dict["USER"], settings_dict["PASSWORD"], settings_dict["NAME"]
-    host, port = settings_dict["HOST"], settings_dict["PORT"] or 5432
-    credentials = f"{user}:{password}" if password else user
+    user, password, name = quote(settings_dict["USER"]), settings_dict["PASSWORD"], settings_dict["NAME"]
+    host, port = settings_dict["HOST"] or "127.0.0.1", settings_dict["PORT"] or 5432
+    credentials = f"{user}:{quote(password)}" if password else user
     if host.startswith("/"):
         return f"postgresql://{credentials}@/{name}?host={host}"
     return f"postgresql://{credentials}@{host}:{port}/{name}"

@@ -1,4 +1,5 @@
-"""Production settings refuse a weak secret key and a missing broker; check --deploy is clean.
+"""Production settings refuse a weak secret key, a missing database and a missing broker; check
+--deploy is clean.
 
 Each case starts a fresh interpreter with the environment set, as a deploy would.
 """
@@ -18,6 +19,7 @@ PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "DJANGO_SECRET_KEY": STRONG_KEY,
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "DATABASE_URL": "postgres://crm:not-a-real-password@db.example.com:5432/crm",  # django.setup() does not connect
     "DJANGO_ALLOWED_HOSTS": "crm.example.com",
     "DJANGO_CSRF_TRUSTED_ORIGINS": "https://crm.example.com",
 }
@@ -64,6 +66,19 @@ def test_production_refuses_a_key_django_calls_weak(key):
 
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr and "at least 50 characters" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_database_and_never_starts_the_embedded_one(tmp_path):
+    # given no DATABASE_URL, and a data directory where the development server would be made
+    data_dir = tmp_path / "postgres"
+
+    # when production settings load
+    result = _start(DATABASE_URL="", EMBEDDED_POSTGRES_DIR=str(data_dir))
+
+    # then they refuse, saying what to set, and no development server was initialised
+    assert result.returncode != 0
+    assert "DATABASE_URL must be set in production" in result.stderr
+    assert not data_dir.exists()
 
 
 def test_production_refuses_to_start_without_a_broker():

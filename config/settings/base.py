@@ -74,16 +74,17 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "config.wsgi.application"
 
-# PostgreSQL everywhere. Production and CI set DATABASE_URL; without it the project starts (or
-# reuses) its own private server on var/postgres/ over a Unix socket (core/embedded_postgres.py).
-if env("DATABASE_URL", default=""):
-    DATABASES = {"default": env.db("DATABASE_URL")}
-else:
+# PostgreSQL everywhere. Production and CI set DATABASE_URL. Without it, development and test
+# settings (not production) use the checkout's own server on var/postgres/ (core/embedded_postgres.py).
+DATABASES = {"default": env.db("DATABASE_URL")} if env("DATABASE_URL", default="") else {}
+
+
+def embedded_database() -> dict:
+    """The checkout's private PostgreSQL: started, or reused if running, and held until this process exits."""
     from core.embedded_postgres import shared_server
 
-    EMBEDDED_POSTGRES_DIR = Path(env("EMBEDDED_POSTGRES_DIR", default=str(BASE_DIR / "var" / "postgres")))
-    DATABASES = {"default": shared_server(EMBEDDED_POSTGRES_DIR).django_database()}
-DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
+    return shared_server(Path(env("EMBEDDED_POSTGRES_DIR", default=str(BASE_DIR / "var" / "postgres")))).django_database()
+
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,4 +1,4 @@
-"""Production: refuses to start with a key Django calls weak or without a Celery broker.
+"""Production: refuses to start with a key Django calls weak, without a database or without a Celery broker.
 
 `manage.py check --deploy` with the environment the README documents prints no warning the
 README does not explain.
@@ -13,7 +13,7 @@ from django.core.checks.security.base import (
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import CELERY_BROKER_URL, CELERY_TASK_ALWAYS_EAGER, SECRET_KEY, env
+from .base import CELERY_BROKER_URL, CELERY_TASK_ALWAYS_EAGER, DATABASES, SECRET_KEY, env
 
 # Django's own rule (security.W009), applied at start instead of only warning in check --deploy.
 if not SECRET_KEY or not _check_secret_key(SECRET_KEY):
@@ -22,6 +22,13 @@ if not SECRET_KEY or not _check_secret_key(SECRET_KEY):
         f"with at least {SECRET_KEY_MIN_UNIQUE_CHARACTERS} different characters, not starting with "
         f"'{SECRET_KEY_INSECURE_PREFIX}' (Django's check --deploy calls anything else weak). Generate one with: "
         "python -c 'from django.core.management.utils import get_random_secret_key as k; print(k())'"
+    )
+
+# Never the development server on var/postgres/: production names its database.
+if "default" not in DATABASES:
+    raise ImproperlyConfigured(
+        "DATABASE_URL must be set in production (e.g. postgres://crm:password@db.internal:5432/crm); "
+        "the embedded PostgreSQL is for development and tests only."
     )
 
 # Without a broker every task (imports, level reviews, expiry) would run inside the web request

@@ -15,3 +15,6 @@ if not CELERY_RESULT_BACKEND:
 # One media folder per pytest-xdist worker: a test that empties its folder never touches the other's.
 MEDIA_ROOT = BASE_DIR / ".test-media" / env("PYTEST_XDIST_WORKER", default="main")  # noqa: F405
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+
+if "default" not in DATABASES:  # noqa: F405 - no DATABASE_URL: the checkout's own server
+    DATABASES["default"] = embedded_database()  # noqa: F405

@@ -8,13 +8,13 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from bench.databases import url_of
 from members.models import ImportBatch, ImportStatus, Order
 
 from .test_resume_checks import outcome, resume, tmall_file, uninterrupted
@@ -25,14 +25,9 @@ ORDERS = 400
 CHUNK = 4  # many small chunks: the process is still writing when it is killed
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    password = f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
-    return f"postgres://{quote(db['USER'])}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 def _start_import(path: Path) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": _database_url(), "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    # This test's database, over TCP or the embedded server's Unix socket alike.
+    env = {**os.environ, "DATABASE_URL": url_of(connection.settings_dict), "DJANGO_SETTINGS_MODULE": "config.settings.test"}
     env.pop("CELERY_BROKER_URL", None)
     return subprocess.Popen(
         [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "import_orders", "--format", "tmall",
