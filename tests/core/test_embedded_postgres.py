@@ -126,3 +126,23 @@ def test_handles_forget_dead_processes_and_reused_pids(tmp_path):
     # and a pid whose start time differs (reused by another program) is not a user either
     path.write_text(json.dumps({str(os.getpid()): 1.0}))
     assert handles.remove(12345678) == 0
+
+
+@pytest.mark.parametrize("settings_module", ["config.settings.local", "config.settings.test"])
+def test_with_database_url_set_no_server_is_started(tmp_path, settings_module):
+    # given DATABASE_URL naming a server, and a data directory where the embedded one would be made
+    data_dir = tmp_path / "postgres"
+    env = {**os.environ, "DATABASE_URL": "postgres://crm@db.example.com:5432/crm",
+           "EMBEDDED_POSTGRES_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": settings_module}
+
+    # when Django starts with the development or test settings
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; "
+         "print(settings.DATABASES['default']['HOST'])"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+
+    # then it uses that server and no embedded one was initialised
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "db.example.com"
+    assert not data_dir.exists()
