@@ -5,3 +5,8 @@ class MembersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "members"
     verbose_name = "会员与身份"
+
+    def ready(self):
+        from members.conditions import profile_fields, registry
+
+        profile_fields.register(registry.fields)
