@@ -13,8 +13,8 @@ import calendar
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Case, DateField, Func, Q, Value, When
-from django.db.models.functions import ExtractDay, ExtractMonth
+from django.db.models import Case, DateField, Func, IntegerField, Q, Value, When
+from django.db.models.functions import Cast, ExtractDay, ExtractMonth
 from django.db.models.lookups import (
     Contains,
     Exact,
@@ -114,7 +114,8 @@ def clean_value(field: Field, op: str, raw, present: bool):
 
 def _occurrence_sql(day_expression, year: int):
     """The member's anniversary of `day_expression` in `year`; 29 Feb falls on 28 Feb in a common year."""
-    month, day = ExtractMonth(day_expression), ExtractDay(day_expression)
+    month = Cast(ExtractMonth(day_expression), IntegerField())  # EXTRACT gives numeric; MAKE_DATE wants int
+    day = Cast(ExtractDay(day_expression), IntegerField())
     if not calendar.isleap(year):
         day = Case(When(Q(Exact(month, 2), Exact(day, 29)), then=Value(28)), default=day)
     return Func(Value(year), month, day, function="MAKE_DATE", output_field=DateField())

@@ -1,0 +1,58 @@
+"""A validated tree as one set-based filter over `Member`, and the previews built on it.
+
+"Active members" are the people a condition can select: status 正常. Merged-away and erased
+members are never in a condition's set, nor in the complement that `not` takes: `not X` is
+exactly the active members outside X, because every leaf compiles to a predicate that is never
+NULL (operators.py) and AND / OR / NOT of such predicates stay two-valued.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import reduce
+from operator import and_, or_
+
+from django.db.models import Q, QuerySet
+
+from members.models import Member, MemberStatus
+
+from .operators import leaf_sql
+from .registry import FieldContext
+from .tree import Group, Leaf, parse
+from .windows import resolve_window, shanghai_today
+
+
+def active_members() -> QuerySet:
+    return Member.objects.filter(status=MemberStatus.ACTIVE)
+
+
+def leaf_context(leaf: Leaf, as_of: date) -> FieldContext:
+    return FieldContext(as_of=as_of, window=resolve_window(leaf.window, as_of))
+
+
+def compile_tree(node: Group | Leaf, as_of: date) -> Q:
+    if isinstance(node, Leaf):
+        return leaf_sql(node.field, node.op, node.value, leaf_context(node, as_of))
+    parts = [compile_tree(child, as_of) for child in node.children]
+    if node.kind == "not":
+        return ~parts[0]
+    return reduce(and_ if node.kind == "all" else or_, parts)
+
+
+def _tree(condition) -> Group | Leaf:
+    return condition if isinstance(condition, (Group, Leaf)) else parse(condition)
+
+
+def matching_members(condition, as_of: date | None = None) -> QuerySet:
+    """The active members meeting `condition` (JSON, dict or parsed tree); raises ConditionError."""
+    return active_members().filter(compile_tree(_tree(condition), as_of or shanghai_today()))
+
+
+def count(condition, as_of: date | None = None) -> int:
+    return matching_members(condition, as_of).count()
+
+
+def sample(condition, n: int = 20, as_of: date | None = None) -> list[Member]:
+    """Up to `n` matching members, the most recently created first: cheap on millions (no random
+    sort), and the newest people are the ones an operator is most likely to recognise."""
+    return list(matching_members(condition, as_of).order_by("-id")[:n])
