@@ -1,0 +1,1 @@
+from . import history_admin, tags_admin  # noqa: F401 - registers the admins
