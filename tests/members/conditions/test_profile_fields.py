@@ -58,10 +58,18 @@ def code(people, *names):
     ({"field": "member.province", "op": "is_empty"}, ["bob", "cat"]),
     ({"field": "member.age", "op": "gte", "value": 30}, ["ann"]),  # 35 on 2026-06-15; bob 26
     ({"field": "member.age", "op": "between", "value": [26, 26]}, ["bob"]),
+    ({"field": "member.age", "op": "gte", "value": 35}, ["ann"]),  # each comparison at its edge
+    ({"field": "member.age", "op": "gt", "value": 35}, []),
+    ({"field": "member.age", "op": "lte", "value": 26}, ["bob"]),
+    ({"field": "member.age", "op": "lt", "value": 26}, []),
+    ({"field": "member.age", "op": "eq", "value": 35}, ["ann"]),
+    ({"field": "member.age", "op": "ne", "value": 35}, ["bob", "cat"]),
     ({"field": "member.age", "op": "lt", "value": 100}, ["ann", "bob"]),  # no birthday, no age
     ({"field": "member.age", "op": "is_empty"}, ["cat"]),
     ({"field": "member.birthday", "op": "lte", "value": "1990-06-20"}, ["ann"]),
     ({"field": "member.birthday", "op": "gt", "value": "1990-06-20"}, ["bob"]),
+    ({"field": "member.birthday", "op": "gte", "value": "2000-01-05"}, ["bob"]),
+    ({"field": "member.birthday", "op": "lt", "value": "2000-01-05"}, ["ann"]),
     ({"field": "member.birthday", "op": "birthday_within_days", "value": 5}, ["ann"]),
     ({"field": "member.birthday", "op": "birthday_within_days", "value": 4}, []),
     ({"field": "member.registered_channel", "op": "eq", "value": "pos"}, ["bob"]),
@@ -71,6 +79,10 @@ def code(people, *names):
     ({"field": "member.registered_at", "op": "within_last_days", "value": 13}, ["bob"]),
     ({"field": "member.registered_at", "op": "within_last_days", "value": 14}, ["ann", "bob"]),
     ({"field": "member.registered_at", "op": "before_days_ago", "value": 13}, ["ann"]),
+    ({"field": "member.registered_at", "op": "before_days_ago", "value": 14}, []),  # 1 June is 14 days ago
+    ({"field": "member.registered_at", "op": "between", "value": ["2026-06-02", "2026-06-02"]}, ["bob"]),
+    ({"field": "member.city", "op": "in", "value": ["上海市", "北京市"]}, ["ann"]),
+    ({"field": "member.city", "op": "not_in", "value": ["上海市"]}, ["bob", "cat"]),
     ({"field": "member.home_store", "op": "eq", "value": "S01"}, ["ann"]),
     ({"field": "member.home_store", "op": "is_empty"}, ["bob", "cat"]),
     ({"field": "member.has_mobile", "op": "eq", "value": True}, ["ann"]),
