@@ -25,11 +25,6 @@ class TagCategory(models.Model):
         return self.name
 
 
-# A condition validator the condition language (members.conditions) installs later; until then a
-# dynamic tag's condition is checked only for being a JSON object. See Tag.clean.
-condition_validator = None
-
-
 class Tag(models.Model):
     code = models.SlugField("编码", max_length=32, unique=True)
     name = models.CharField("名称", max_length=32)
@@ -68,12 +63,11 @@ class Tag(models.Model):
     def clean(self):
         errors = {}
         if self.kind == TagKind.DYNAMIC:
-            if not isinstance(self.condition, dict) or not self.condition:
-                errors["condition"] = "动态标签需要填写条件。"
-            elif condition_validator is not None:
-                problems = condition_validator(self.condition)
-                if problems:
-                    errors["condition"] = problems
+            from tagging.conditions import condition_errors  # the condition language's seam
+
+            problems = condition_errors(self.condition)
+            if problems:
+                errors["condition"] = problems
         if self.kind == TagKind.VARIABLE and not self.extractor:
             errors["extractor"] = "变量标签需要选择取值方式。"
         if self.kind != TagKind.STATIC and self.guide_usable:

@@ -82,3 +82,21 @@ def test_a_merge_of_people_without_tags_writes_no_tag_history(two, admin_user):
     unmerge(record_id=record.pk)
 
     assert not TagChange.objects.exists()
+
+
+def test_merges_undone_in_reverse_give_each_of_three_people_their_own_tags(person, admin_user):
+    # given three people, each with a tag of their own, merged c→b then b→a
+    a, b, c = (person(channel="pos", external_id=f"card-{n}", seen=f"2025-0{n + 1}-01").member for n in range(3))
+    for member, code in ((a, "ta"), (b, "tb"), (c, "tc")):
+        put_on(tag=a_tag(code), member_ids=[member.pk])
+    c_into_b = merge_members(survivor_id=b.pk, absorbed_id=c.pk, rule="manual", actor=admin_user)
+    b_into_a = merge_members(survivor_id=a.pk, absorbed_id=b.pk, rule="manual", actor=admin_user)
+    assert (tag_codes(a), tag_codes(b), tag_codes(c)) == ({"ta", "tb", "tc"}, set(), set())
+    assert held(a, "tc").origin_member_id == c.pk
+
+    # when both merges are undone, the later first
+    unmerge(record_id=b_into_a.pk)
+    unmerge(record_id=c_into_b.pk)
+
+    # then each holds only their own tag again
+    assert (tag_codes(a), tag_codes(b), tag_codes(c)) == ({"ta"}, {"tb"}, {"tc"})
