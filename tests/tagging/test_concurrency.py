@@ -1,5 +1,8 @@
 """Two applies of the same tag to the same members at once never duplicate a membership or its history."""
 
+import threading
+import time
+
 import pytest
 
 from members.models import Member
@@ -33,3 +36,34 @@ def test_two_applies_of_the_same_tag_set_at_once_give_each_member_one_membership
     assert errors == []
     assert TagMembership.objects.filter(tag=tag).count() == 40
     assert TagChange.objects.filter(tag=tag, added=True).count() == 40
+
+
+def test_a_tag_put_on_while_the_person_is_being_merged_away_ends_on_nobody_merged(person):
+    # given two people, and a merge that holds both people's rows for a moment
+    from members import hooks
+    from members.services import merge_members
+
+    survivor = person(channel="pos", external_id="card-1", seen="2025-01-01").member
+    absorbed = person(channel="pos", external_id="card-2", seen="2025-02-01").member
+    tag = a_tag()
+    locked, errors = threading.Event(), []
+
+    def hold(record, **kwargs):
+        locked.set()
+        time.sleep(1)  # the apply below starts meanwhile and must wait for the merge
+
+    hooks.member_merged.connect(hold)
+    try:
+        merging = in_thread(lambda: merge_members(survivor_id=survivor.pk, absorbed_id=absorbed.pk, rule="manual"),
+                            errors, name="merge")
+        assert locked.wait(30)
+
+        # when the tag is put on the absorbed person during the merge
+        applying = in_thread(lambda: put_on(tag=tag, member_ids=[absorbed.pk]), errors, name="apply")
+        join_all([merging, applying])
+    finally:
+        hooks.member_merged.disconnect(hold)
+
+    # then the merged-away person holds no tag
+    assert errors == []
+    assert not TagMembership.objects.filter(member=absorbed).exists()
