@@ -83,12 +83,12 @@ class TagAdmin(PiiLookupGuardMixin, admin.ModelAdmin):
         form = TagFileForm(request.POST or None, request.FILES or None)
         result = None
         if request.method == "POST" and form.is_valid():
-            upload, data = form.cleaned_data["file"], form.cleaned_data
+            (source, filename), data = form.source(), form.cleaned_data
             try:
-                result = apply_tag_file(tag=tag, source=upload, filename=upload.name, actor=request.user,
+                result = apply_tag_file(tag=tag, source=source, filename=filename, actor=request.user,
                                         reason=data["reason"], ends_on=data["ends_on"], remove=data["action"] == "off")
             except TaggingError as error:
-                form.add_error("file", str(error))
+                form.add_error(None, str(error))
             else:
                 if result.applied:
                     verb = "取下" if data["action"] == "off" else "打上"

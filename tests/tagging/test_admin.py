@@ -115,3 +115,23 @@ def test_no_tagging_filter_or_sort_tells_a_viewer_a_right_guess_of_personal_data
     # then none tells them apart
     assert walked > 50
     assert found == []
+
+
+def test_an_operator_tags_one_member_by_typing_the_code(client, members):
+    login(client, "operator", group=OPERATOR)
+    tag = a_tag("vip")
+
+    response = client.post(reverse("admin:tagging_tag_apply_file", args=[tag.pk]),
+                           {"codes": f"  {members[1].code}  \n\n", "action": "on", "reason": "到店确认"})
+
+    assert "已为 1 位会员打上" in response.content.decode()
+    assert [tag_codes(m) for m in members] == [set(), {"vip"}]
+
+
+def test_the_apply_page_asks_for_a_file_or_codes(client, members):
+    login(client, "operator", group=OPERATOR)
+
+    response = client.post(reverse("admin:tagging_tag_apply_file", args=[a_tag("vip").pk]), {"action": "on"})
+
+    assert "请上传会员名单或填写会员编号" in response.content.decode()
+    assert not TagMembership.objects.exists()
