@@ -2,14 +2,15 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from members.admin.pii_lookups import PiiLookupGuardMixin
-from tagging.models import Tag, TagCategory, TagKind
+from tagging.models import Tag, TagCategory, TagKind, TagMembership
 from tagging.services import TaggingError, apply_tag_file, check_may_apply
 
 from .forms import TagFileForm
@@ -38,8 +39,11 @@ class TagAdmin(PiiLookupGuardMixin, admin.ModelAdmin):
     readonly_fields = ("rule_version", "created_at", "updated_at")
 
     def get_queryset(self, request):
+        # A count per listed tag (a subquery on the tag's index), not a GROUP BY over every membership.
+        holding = TagMembership.objects.filter(tag=OuterRef("pk")).order_by().values("tag").annotate(
+            n=Count("*")).values("n")
         return super().get_queryset(request).select_related("category").annotate(
-            members_holding=Count("memberships"))
+            members_holding=Coalesce(Subquery(holding), 0))
 
     def get_fieldsets(self, request, obj=None):
         common = (None, {"fields": ("code", "name", "category", "kind", "colour", "description", "owner", "active")})

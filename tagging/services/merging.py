@@ -13,6 +13,7 @@ from datetime import date
 from django.utils.dateparse import parse_date, parse_datetime
 
 from members.models import MergeRecord
+from tagging.hooks import tags_changed
 from tagging.models import Tag, TagChange, TagKind, TagMembership
 
 MERGE_LABEL = "merge"
@@ -65,6 +66,7 @@ def merge_tags(*, record: MergeRecord) -> None:
     TagMembership.objects.filter(pk__in=[row.pk for row in absorbed_rows]).delete()
     TagMembership.objects.bulk_create(copies)
     TagChange.objects.bulk_create(changes)
+    _announce(changes)
 
 
 def unmerge_tags(*, record: MergeRecord) -> None:
@@ -101,6 +103,11 @@ def unmerge_tags(*, record: MergeRecord) -> None:
         if created:
             changes.append(_undo_change(change, member_id=record.absorbed_id, added=True, reason=reason))
     TagChange.objects.bulk_create(changes)
+    _announce(changes)
+
+
+def _announce(changes: list[TagChange]) -> None:
+    tags_changed.send_on_commit(member_ids=[c.member_id for c in changes], tag_ids=[c.tag_id for c in changes])
 
 
 def _undo_change(change: TagChange, *, member_id: int, added: bool, reason: str) -> TagChange:

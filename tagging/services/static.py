@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from core.bulk_insert import array_param
 from members.models import Member, MemberStatus
+from tagging.hooks import tags_changed
 from tagging.models import Tag, TagChange, TagKind, TagMembership
 
 from .errors import TaggingError
@@ -81,13 +82,20 @@ def put_on(*, tag: Tag, member_ids: Iterable[int], actor=None, actor_label: str 
             (member_id, tag_id, added, kind, value, rule_version, actor_id, actor_label, reason, detail, at)
         SELECT member_id, %(tag)s, TRUE, %(kind)s, '', NULL, %(actor)s, %(label)s, %(reason)s, %(detail)s, %(now)s
         FROM added
+        RETURNING member_id, tag_id
     """
     detail = json.dumps({"ends_on": ends_on.isoformat()} if ends_on else {})
     with connection.cursor() as cursor:
         cursor.execute(sql, {"tag": tag.pk, "now": now, "ends_on": ends_on, "actor": actor_id, "reason": reason,
                              "ids": array_param(ids), "active": MemberStatus.ACTIVE, "kind": TagKind.STATIC,
                              "label": label, "detail": detail})
-        return cursor.rowcount
+        return _announce(cursor.fetchall())
+
+
+def _announce(changed: list[tuple[int, int]]) -> int:
+    """Tell higher apps (after commit) which members' tags changed; returns how many changes."""
+    tags_changed.send_on_commit(member_ids=[m for m, _ in changed], tag_ids=[t for _, t in changed])
+    return len(changed)
 
 
 def _take_off(*, where: str, params: dict, actor, label: str, reason: str,
@@ -104,11 +112,12 @@ def _take_off(*, where: str, params: dict, actor, label: str, reason: str,
             (member_id, tag_id, added, kind, value, rule_version, actor_id, actor_label, reason, detail, at)
         SELECT member_id, tag_id, FALSE, %(kind)s, value, NULL, %(actor)s, %(label)s, %(reason)s, '{{}}', %(now)s
         FROM removed
+        RETURNING member_id, tag_id
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, {**params, "kind": TagKind.STATIC, "actor": actor.pk if actor else None,
                              "label": label, "reason": reason, "now": now})
-        return cursor.rowcount
+        return _announce(cursor.fetchall())
 
 
 @transaction.atomic

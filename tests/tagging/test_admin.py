@@ -135,3 +135,15 @@ def test_the_apply_page_asks_for_a_file_or_codes(client, members):
 
     assert "请上传会员名单或填写会员编号" in response.content.decode()
     assert not TagMembership.objects.exists()
+
+
+def test_the_tag_list_shows_how_many_members_hold_each_tag(client, members):
+    login(client, "operator", group=OPERATOR)
+    held = a_tag("vip")
+    a_tag("new")
+    put_on(tag=held, member_ids=[m.pk for m in members])
+
+    response = client.get(reverse("admin:tagging_tag_changelist"))
+
+    counts = {tag.code: tag.members_holding for tag in response.context["cl"].result_list}
+    assert counts == {"vip": 2, "new": 0}
