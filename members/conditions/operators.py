@@ -105,8 +105,10 @@ def clean_value(field: Field, op: str, raw, present: bool):
         return _days(raw)
     if op == "birthday_within_days":
         return _days(raw, maximum=MAX_BIRTHDAY_DAYS)
-    if op == "contains" and not isinstance(raw, str):
-        raise InvalidValue("需要非空文本")
+    if op == "contains":  # a fragment: never checked against the choices
+        if not isinstance(raw, str) or not raw.strip():
+            raise InvalidValue("需要非空文本")
+        return raw
     return _scalar(field, raw)
 
 
@@ -123,7 +125,7 @@ def _occurrence_sql(day_expression, year: int):
 
 def positive_sql(field: Field, op: str, value, ctx: FieldContext) -> Q:
     if field.type == FieldType.SET:
-        return field.has_sql(ctx, value)
+        return field.contains_sql(ctx, value) if op == "contains" else field.has_sql(ctx, value)
     if field.type == FieldType.BOOLEAN:
         true = field.true_sql(ctx)
         return true if value else ~true
@@ -176,6 +178,8 @@ def occurrence(day: date, year: int) -> date:
 
 def _positive_test(field: Field, op: str, actual, value, ctx: FieldContext) -> bool:
     if field.type == FieldType.SET:
+        if op == "contains":
+            return any(value in held for held in actual or ())
         return value in (actual or ())
     if field.type == FieldType.BOOLEAN:
         return bool(actual) == value

@@ -9,7 +9,9 @@ and how to answer it two ways, which must agree (tests/members/conditions prove 
       (`F`, `Subquery`, `Coalesce`...). NULL means "empty"; the engine adds the NULL handling that
       keeps every leaf two-valued, so the field need not.
     * boolean: `true_sql(ctx)`, a `Q` of the members for whom it holds; it must never be NULL.
-    * set (tags, roles, channels held): `has_sql(ctx, value)`, a `Q` of the members holding `value`.
+    * set (tags, roles, channels held): `has_sql(ctx, value)`, a `Q` of the members holding `value`;
+      with the extra operator `contains`, also `contains_sql(ctx, text)`: holding a value that
+      contains `text` (bought a product whose title contains 面霜).
 - for one member, `read(member, ctx)`: the value explain() shows — a scalar (None when empty), a
   bool, or a set of held values.
 
@@ -17,25 +19,34 @@ and how to answer it two ways, which must agree (tests/members/conditions prove 
 `window` as a `DateRange` of Shanghai business dates (None: all time).
 
 Members registers its profile fields in `profile_fields.py`. A higher app registers its own in its
-AppConfig.ready() without members importing it. A windowed field, e.g. loyalty or the orders module:
+AppConfig.ready() without members importing it. A windowed field (tests/members/conditions/
+test_windows.py registers this one), the count of orders paid in the leaf's window:
 
     from django.db.models import Count, OuterRef, Subquery, Value
     from django.db.models.functions import Coalesce
-    from members.conditions import registry
+    from members.conditions.registry import Field, FieldType, fields
 
-    def paid_orders(ctx):
-        orders = Order.objects.filter(member=OuterRef("pk"), status__in=PAID_STATUSES)
-        start, end = ctx.window.instant_bounds() if ctx.window else (None, None)
-        if start: orders = orders.filter(paid_at__gte=start)
-        if end: orders = orders.filter(paid_at__lt=end)
+    def orders_in(ctx, member=None):
+        orders = Order.objects.filter(member=OuterRef("pk") if member is None else member)
+        start, end = ctx.window.instant_bounds() if ctx.window else (None, None)  # Shanghai midnights
+        if start:
+            orders = orders.filter(paid_at__gte=start)
+        if end:
+            orders = orders.filter(paid_at__lt=end)
         return orders
 
-    registry.fields.register(registry.Field(
-        key="orders.count", label="订单数", type=registry.FieldType.NUMBER, windowed=True,
-        value_sql=lambda ctx: Coalesce(Subquery(
-            paid_orders(ctx).values("member").annotate(n=Count("*")).values("n")), Value(0)),
-        read=lambda member, ctx: paid_orders(ctx).model.objects.filter(...).count(),
+    fields.register(Field(
+        key="orders.count", label="订单数", type=FieldType.NUMBER, windowed=True,
+        value_sql=lambda ctx: Coalesce(Subquery(     # no orders: 0, not NULL
+            orders_in(ctx).values("member").annotate(n=Count("*")).values("n")), Value(0)),
+        read=lambda member, ctx: orders_in(ctx, member).count(),
     ))
+
+Paid amount net of refunds, AOV and first/last order date are the same shape (Sum / Avg / Min / Max
+in the subquery); channel, store, SKU, category and title bought are SET fields whose `has_sql` and
+`contains_sql` are an `Exists` over the window's orders or lines (test_windows.py has titles). A
+level per scheme compared by rank is a NUMBER field over the level's rank in a family
+`loyalty.level.<scheme>`; points per account type a NUMBER family too.
 
 Keys that come from data rather than code (one per active custom attribute, one per level scheme,
 one per points account type) are a family: `register_family(prefix, resolve, list_all)`, where
@@ -93,6 +104,7 @@ class Field:
     value_sql: Callable[[FieldContext], Any] | None = None
     true_sql: Callable[[FieldContext], Any] | None = None
     has_sql: Callable[[FieldContext, Any], Any] | None = None
+    contains_sql: Callable[[FieldContext, str], Any] | None = None  # SET fields offering `contains`
     operators: tuple[str, ...] = ()  # empty: the type's defaults
     extra_operators: tuple[str, ...] = ()  # added to the defaults, e.g. birthday_within_days
     windowed: bool = False
@@ -108,6 +120,8 @@ class Field:
         if getattr(self, needs) is None:
             raise TypeError(f"field {self.key}: a {self.type} field needs {needs}")
         ops = (self.operators or DEFAULT_OPERATORS[self.type]) + self.extra_operators
+        if self.type == FieldType.SET and "contains" in ops and self.contains_sql is None:
+            raise TypeError(f"field {self.key}: `contains` on a set field needs contains_sql")
         object.__setattr__(self, "_ops", ops)
 
     @property

@@ -4,7 +4,7 @@ way a higher app would (order count), so the engine needs no change for windowed
 from datetime import date
 
 import pytest
-from django.db.models import Count, OuterRef, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from members.conditions.compiler import matching_members
@@ -12,7 +12,7 @@ from members.conditions.explain import explain
 from members.conditions.registry import Field, FieldRegistry, FieldType
 from members.conditions.tree import ConditionError, parse
 from members.conditions.windows import DateRange, resolve_window
-from members.models import Order
+from members.models import Order, OrderLine
 from tests.conftest import at
 
 from .helpers import make_member
@@ -37,8 +37,24 @@ ORDER_COUNT = Field(
                                    Value(0)),
     read=lambda member, ctx: orders_in(ctx, member).count(),
 )
+
+
+def lines_in(ctx, member=None):
+    start, end = ctx.window.instant_bounds() if ctx.window else (None, None)
+    lines = OrderLine.objects.filter(order__member=OuterRef("pk") if member is None else member)
+    return lines.filter(**{key: value for key, value in
+                           (("order__paid_at__gte", start), ("order__paid_at__lt", end)) if value})
+
+
+TITLES = Field(
+    key="orders.titles", label="购买商品名称", type=FieldType.SET, windowed=True, extra_operators=("contains",),
+    has_sql=lambda ctx, title: Q(Exists(lines_in(ctx).filter(title=title))),
+    contains_sql=lambda ctx, text: Q(Exists(lines_in(ctx).filter(title__contains=text))),
+    read=lambda member, ctx: set(lines_in(ctx, member).values_list("title", flat=True)),
+)
 REGISTRY = FieldRegistry()
 REGISTRY.register(ORDER_COUNT)
+REGISTRY.register(TITLES)
 
 
 def test_last_days_run_from_midnight_n_days_before_through_the_evaluation_date():
@@ -87,3 +103,23 @@ def test_bad_windows_are_refused_with_their_path(window, message):
     with pytest.raises(ConditionError) as caught:
         parse({"field": "orders.count", "op": "gte", "value": 1, "window": window}, registry=REGISTRY)
     assert caught.value.errors == [message]
+
+
+def test_a_set_field_over_order_lines_takes_has_and_contains_in_its_window():
+    # Given a face cream bought this month and a cleanser bought last year
+    member = make_member()
+    for number, (paid, title) in enumerate((("2026-03-20", "保湿面霜 50ml"), ("2025-03-20", "洁面乳"))):
+        order = Order.objects.create(channel="pos", external_no=str(number), member=member, status="paid",
+                                     paid_at=at(paid))
+        OrderLine.objects.create(order=order, line_no=1, title=title)
+
+    def holds(op, value, window):
+        condition = parse({"field": "orders.titles", "op": op, "value": value} | window, registry=REGISTRY)
+        found = matching_members(condition, AS_OF).exists()
+        assert explain(condition, member, AS_OF).matches is found
+        return found
+
+    last_month = {"window": {"last_days": 30}}
+    assert holds("contains", "面霜", last_month) and not holds("contains", "洁面", last_month)
+    assert holds("contains", "洁面", {}) and holds("has", "洁面乳", {}) and not holds("has", "洁面", {})
+    assert not holds("has_not", "保湿面霜 50ml", last_month)
