@@ -95,7 +95,7 @@ PROFILE_FIELDS = (
           read=lambda member, ctx: shanghai_date(member.registered_at) if member.registered_at else None,
           help="注册时间的上海日期"),
     Field(key="member.home_store", label="归属门店", type=FieldType.CHOICE, choices=_store_choices,
-          value_sql=lambda ctx: Subquery(Store.objects.filter(pk=OuterRef("home_store_id")).values("code")[:1]),
+          value_sql=lambda ctx: F("home_store__code"),
           read=lambda member, ctx: member.home_store.code if member.home_store_id else None, help="门店编码"),
     Field(key="member.has_mobile", label="有手机号", type=FieldType.BOOLEAN, true_sql=lambda ctx: ~Q(mobile=""),
           read=lambda member, ctx: bool(member.mobile)),
