@@ -16,4 +16,9 @@ BEAT_SCHEDULE = {
         "crontab": {"minute": "10", "hour": "0"},
         "description": "每日 00:10 积分到期过期（含年度清零、固定日过期）并把到期的待发放积分转为可用",
     },
+    "tagging.expire_static_tags": {
+        "task": "tagging.tasks.expire_static_tags_task",
+        "crontab": {"minute": "20", "hour": "0"},
+        "description": "每日 00:20 摘除已过结束日期的手动标签（在积分任务之后）",
+    },
 }

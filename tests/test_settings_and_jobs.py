@@ -24,3 +24,14 @@ def test_sync_schedule_disables_jobs_removed_from_code():
     call_command("sync_schedule")
 
     assert PeriodicTask.objects.get(name="old.job").enabled is False
+
+
+def test_every_scheduled_job_names_a_task_the_workers_know():
+    # given the Celery app with every app's tasks module loaded, as a worker loads them
+    from config.celery import app
+
+    app.loader.import_default_modules()
+
+    # then each job in the schedule names one of them (a typo would only show at 00:20 in production)
+    unknown = {name: entry["task"] for name, entry in BEAT_SCHEDULE.items() if entry["task"] not in app.tasks}
+    assert not unknown
