@@ -50,10 +50,10 @@ def test_an_operator_opens_every_tagging_page_and_each_kind_shows_its_own_fields
 
 def test_changing_a_dynamic_tags_condition_raises_its_rule_version(client, members):
     login(client, "operator", group=OPERATOR)
-    tag = a_tag("buyer", kind=TagKind.DYNAMIC, condition={"field": "orders.count", "op": "gte", "value": 1})
+    tag = a_tag("buyer", kind=TagKind.DYNAMIC, condition={"field": "member.city", "op": "eq", "value": "上海市"})
     url = reverse("admin:tagging_tag_change", args=[tag.pk])
     form = {"code": "buyer", "name": "购买者", "category": tag.category_id, "colour": "#1677ff", "active": "on",
-            "keep_days": "0", "condition": '{"field": "orders.count", "op": "gte", "value": 2}'}
+            "keep_days": "0", "condition": '{"field": "member.city", "op": "in", "value": ["上海市", "杭州市"]}'}
 
     response = client.post(url, form)
 

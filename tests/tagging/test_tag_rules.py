@@ -17,6 +17,11 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(("fields", "field", "message"), [
     ({"kind": TagKind.DYNAMIC}, "condition", "需要填写条件"),
     ({"kind": TagKind.DYNAMIC, "condition": []}, "condition", "需要填写条件"),
+    ({"kind": TagKind.DYNAMIC, "condition": {"all": [{"field": "member.gender", "op": "eq", "value": "F"},
+                                                     {"field": "member.nowhere", "op": "eq", "value": 1}]}},
+     "condition", "all[1].field"),
+    ({"kind": TagKind.DYNAMIC, "condition": {"field": "member.age", "op": "gte", "value": "三十"}},
+     "condition", "value"),
     ({"kind": TagKind.VARIABLE}, "extractor", "需要选择取值方式"),
     ({"kind": TagKind.VARIABLE, "extractor": "favourite_store", "guide_usable": True}, "guide_usable", "只有手动标签"),
 ])
