@@ -11,6 +11,7 @@ gets its own copy (test_crm_gw0, …), dropped at the end of the session like Dj
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import django
@@ -37,11 +38,13 @@ def set_up_test_database() -> str:
     point the default connection at it, as Django's create_test_db would. Returns the old name."""
     creation = connection.creation
     old_name = connection.settings_dict["NAME"]
-    test_name = creation._get_test_db_name()
-    template = f"{test_name.split('_gw')[0]}_tpl_{code_hash()}"
+    prefix, _, worker = creation._get_test_db_name().partition("_gw")
+    test_name = f"{prefix}_p{_session_pid()}" + (f"_gw{worker}" if worker else "")
+    template = f"{prefix}_tpl_{code_hash()}"
     with _maintenance() as admin:
         admin.execute("SELECT pg_advisory_lock(%s)", [BUILD_LOCK])
         try:
+            _drop_left_by_dead_sessions(admin, prefix)
             if not _exists(admin, template):
                 _build(admin, template)
             admin.execute(f'DROP DATABASE IF EXISTS "{test_name}" WITH (FORCE)')
@@ -52,6 +55,26 @@ def set_up_test_database() -> str:
     # What TransactionTestCase(serialized_rollback=True) restores after its flush.
     connection._test_serialized_contents = creation.serialize_db_to_string()
     return old_name
+
+
+def _session_pid() -> int:
+    """The pytest session's process: the xdist controller for a worker (its parent), else this one.
+    Test databases carry it, so two test runs at once in one checkout never share a database."""
+    return os.getppid() if os.environ.get("PYTEST_XDIST_WORKER") else os.getpid()
+
+
+def _drop_left_by_dead_sessions(admin, prefix: str) -> None:
+    """Drop test databases whose session was killed before its teardown. Only on a server over a
+    Unix socket (the embedded one, on this machine): elsewhere a pid may be another machine's."""
+    import psutil
+
+    if not str(connection.settings_dict.get("HOST") or "").startswith("/"):
+        return
+    rows = admin.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [f"{prefix}\\_p%"]).fetchall()
+    for (name,) in rows:
+        pid = name[len(prefix) + 2:].partition("_")[0]
+        if pid.isdigit() and not psutil.pid_exists(int(pid)):
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def tear_down_test_database(old_name: str) -> None:
