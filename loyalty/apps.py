@@ -32,3 +32,9 @@ class LoyaltyConfig(AppConfig):
         from .admin.levels_admin import MemberLevelInline
 
         extra_member_inlines.connect(MemberLevelInline)
+
+        from members.conditions.registry import fields
+
+        from . import conditions
+
+        conditions.register(fields)
