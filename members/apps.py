@@ -7,6 +7,7 @@ class MembersConfig(AppConfig):
     verbose_name = "会员与身份"
 
     def ready(self):
-        from members.conditions import profile_fields, registry
+        from members.conditions import order_fields, profile_fields, registry
 
         profile_fields.register(registry.fields)
+        order_fields.register(registry.fields)
