@@ -15,12 +15,9 @@ def server_url() -> str:
     process exits, when it is not running)."""
     if os.environ.get("DATABASE_URL"):
         return os.environ["DATABASE_URL"]
-    from pathlib import Path
+    from core.embedded_postgres import default_data_dir, shared_server
 
-    from core.embedded_postgres import shared_server
-
-    root = Path(__file__).resolve().parent.parent
-    return shared_server(Path(os.environ.get("EMBEDDED_POSTGRES_DIR", root / "var" / "postgres"))).url()
+    return shared_server(default_data_dir()).url()
 
 
 def url_of(settings_dict: dict) -> str:

@@ -30,6 +30,19 @@ SOCKET_PATH_LIMIT = 100  # sun_path is 108 bytes on Linux; leave room for ".s.PG
 SERVER_OPTIONS = ("-c synchronous_commit=off", "-c max_connections=200")
 
 
+def default_data_dir() -> Path:
+    """EMBEDDED_POSTGRES_DIR, else var/postgres in the checkout: the one place that default lives."""
+    default = Path(__file__).resolve().parent.parent / "var" / "postgres"
+    return Path(os.environ.get("EMBEDDED_POSTGRES_DIR") or default)
+
+
+def _lock(data_dir: Path):
+    """The lock every start, stop and release of the server on `data_dir` holds, across processes."""
+    import fasteners
+
+    return fasteners.InterProcessLock(str(data_dir.parent / f"{data_dir.name}.lock"))
+
+
 @dataclass(frozen=True)
 class Server:
     data_dir: Path
@@ -52,11 +65,9 @@ class Server:
 
 def shared_server(data_dir: Path) -> Server:
     """Start (or reuse) the server on `data_dir` and hold it until this process exits."""
-    import fasteners
-
     data_dir = data_dir.resolve()
     data_dir.parent.mkdir(parents=True, exist_ok=True)
-    with fasteners.InterProcessLock(str(data_dir.parent / f"{data_dir.name}.lock")):
+    with _lock(data_dir):
         socket_dir = _socket_dir(data_dir)
         if not _running(data_dir):
             _initialise(data_dir)
@@ -69,10 +80,8 @@ def shared_server(data_dir: Path) -> Server:
 
 def stop(data_dir: Path) -> bool:
     """Stop the server now, whoever holds it (`manage.py embedded_postgres stop`). True if it was running."""
-    import fasteners
-
     data_dir = data_dir.resolve()
-    with fasteners.InterProcessLock(str(data_dir.parent / f"{data_dir.name}.lock")):
+    with _lock(data_dir):
         if not _running(data_dir):
             return False
         _pg_ctl(data_dir, ["-w", "-m", "fast", "stop"])
@@ -85,9 +94,7 @@ def _release(data_dir: Path, pid: int) -> None:
     # only the process that registered may release.
     if os.getpid() != pid:
         return
-    import fasteners
-
-    with fasteners.InterProcessLock(str(data_dir.parent / f"{data_dir.name}.lock")):
+    with _lock(data_dir):
         handles = _handles(data_dir)
         if handles.remove(pid) or not _running(data_dir):
             return
@@ -237,12 +244,12 @@ def _grant_to_server_user(data_dir: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m core.embedded_postgres status|stop|url [DATA_DIR]` (default var/postgres)."""
+    """`python -m core.embedded_postgres status|stop|url [DATA_DIR]` (default: default_data_dir())."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m core.embedded_postgres", description=main.__doc__)
     parser.add_argument("command", choices=["status", "stop", "url"])
-    parser.add_argument("data_dir", nargs="?", default=str(Path(__file__).resolve().parent.parent / "var" / "postgres"))
+    parser.add_argument("data_dir", nargs="?", default=str(default_data_dir()))
     args = parser.parse_args(argv)
     data_dir = Path(args.data_dir).resolve()
     if args.command == "stop":

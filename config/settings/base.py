@@ -81,9 +81,9 @@ DATABASES = {"default": env.db("DATABASE_URL")} if env("DATABASE_URL", default="
 
 def embedded_database() -> dict:
     """The checkout's private PostgreSQL: started, or reused if running, and held until this process exits."""
-    from core.embedded_postgres import shared_server
+    from core.embedded_postgres import default_data_dir, shared_server
 
-    return shared_server(Path(env("EMBEDDED_POSTGRES_DIR", default=str(BASE_DIR / "var" / "postgres")))).django_database()
+    return shared_server(default_data_dir()).django_database()
 
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
