@@ -29,6 +29,9 @@ class TagMembership(models.Model):
     rule_version = models.PositiveIntegerField("规则版本", null=True, blank=True)
     leaf_values = models.JSONField("条件取值快照", default=dict, blank=True)
     evidence = models.JSONField("取值依据", default=dict, blank=True)
+    # Dynamic tags kept for `keep_days` after their condition stopped holding: the first business
+    # date it no longer held (NULL while it holds). Only changed rows are written, never all holders.
+    unmet_since = models.DateField("条件不再满足日", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "会员标签"
