@@ -21,4 +21,9 @@ BEAT_SCHEDULE = {
         "crontab": {"minute": "20", "hour": "0"},
         "description": "每日 00:20 摘除已过结束日期的手动标签（在积分任务之后）",
     },
+    "tagging.refresh_tags": {
+        "task": "tagging.tasks.refresh_all_tags_task",
+        "crontab": {"minute": "40", "hour": "0"},
+        "description": "每日 00:40 重算全部动态标签和变量标签（在积分、等级和手动标签到期任务之后）",
+    },
 }

@@ -65,7 +65,7 @@ class Tag(models.Model):
         if self.kind == TagKind.DYNAMIC:
             from tagging.conditions import condition_errors  # the condition language's seam
 
-            problems = condition_errors(self.condition)
+            problems = condition_errors(self.condition, tag=self)
             if problems:
                 errors["condition"] = problems
         if self.kind == TagKind.VARIABLE and not self.extractor:
