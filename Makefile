@@ -24,6 +24,7 @@ run: install
 	$(PY) manage.py seed_demo --members $(DEMO_MEMBERS) --seed $(DEMO_SEED)
 	$(PY) manage.py find_duplicates
 	$(PY) manage.py seed_loyalty_demo
+	$(PY) manage.py seed_tags_demo
 	$(PY) manage.py create_demo_users
 	$(PY) manage.py runserver 127.0.0.1:8000
 
