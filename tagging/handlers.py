@@ -13,12 +13,16 @@ from django.db import transaction
 from loyalty.models import MemberLevel, PointsAccount
 from members.models import Order
 
+from .models import Tag, TagKind
 from .services.merging import merge_tags, unmerge_tags
+from .services.refresh import tags_to_refresh_for
 
 logger = logging.getLogger(__name__)
 
 
 def _refresh_after_commit(member_ids, *, cause: str, tag_ids=()) -> None:
+    if not _anything_to_refresh(cause, tag_ids):
+        return  # no computed tag can change: do not ship the ids through the broker at all
     member_ids = sorted({int(pk) for pk in member_ids if pk})
     if not member_ids:
         return
@@ -31,6 +35,12 @@ def _refresh_after_commit(member_ids, *, cause: str, tag_ids=()) -> None:
             logger.exception("queueing a tag refresh for %d members (%s) failed", len(member_ids), cause)
 
     transaction.on_commit(enqueue)
+
+
+def _anything_to_refresh(cause: str, tag_ids) -> bool:
+    if cause == "tags":
+        return bool(tags_to_refresh_for(tag_ids=tag_ids))
+    return Tag.objects.filter(active=True, kind__in=[TagKind.DYNAMIC, TagKind.VARIABLE]).exists()
 
 
 def on_member_merged(record, **kwargs) -> None:

@@ -154,3 +154,21 @@ def test_tag_members_applies_a_file_or_reports_every_bad_row(tmp_path):
     assert tag_codes(first) == {"vip"}
     with pytest.raises(CommandError, match="找不到标签"):
         run_command("tag_members", str(good), "--tag", "nope")
+
+
+def test_two_dynamic_tags_reading_each_other_do_not_chase_each_other(django_capture_on_commit_callbacks):
+    from tagging.services.refresh import refresh_tag
+
+    # given two dynamic tags, each for the members who lack the other
+    member = make_member()
+    first = a_tag("first", kind=TagKind.DYNAMIC, condition={"field": "orders.count", "op": "gte", "value": 0})
+    second = a_tag("second", kind=TagKind.DYNAMIC, condition={"not": {"field": "tag", "op": "has", "value": "first"}})
+    first.condition = {"not": {"field": "tag", "op": "has", "value": "second"}}
+    first.save()
+    # when one is recomputed and its commit callbacks run
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        refresh_tag(first, as_of=AS_OF)
+    # then the change triggers no further refresh, and the member holds exactly the first tag
+    assert tag_codes(member) == {"first"}
+    assert len(callbacks) == 1  # the tags_changed send itself, which queues nothing for dynamic changes
+    assert not TagMembership.objects.filter(tag=second).exists()
