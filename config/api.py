@@ -7,6 +7,8 @@ from rest_framework.routers import DefaultRouter
 from loyalty.api import LedgerEntryViewSet, MemberPointsViewSet, PointsAccountViewSet
 from loyalty.levels.api import MemberLevelsViewSet
 from members.api import MemberViewSet
+from members.conditions.api import ConditionViewSet
+from tagging.api import MemberTagsViewSet, TagCategoryViewSet, TagViewSet
 
 router = DefaultRouter()
 router.register("members", MemberViewSet, basename="member")
@@ -14,6 +16,10 @@ router.register("loyalty/members", MemberPointsViewSet, basename="loyalty-member
 router.register("loyalty/accounts", PointsAccountViewSet, basename="loyalty-account")
 router.register("loyalty/entries", LedgerEntryViewSet, basename="loyalty-entry")
 router.register("loyalty/levels", MemberLevelsViewSet, basename="loyalty-levels")
+router.register("tags/categories", TagCategoryViewSet, basename="tag-category")
+router.register("tags/members", MemberTagsViewSet, basename="tag-member")
+router.register("tags", TagViewSet, basename="tag")
+router.register("conditions", ConditionViewSet, basename="condition")
 
 
 @csrf_exempt  # writes nothing; without it a POST would get the CSRF middleware's HTML 403
