@@ -1,6 +1,10 @@
 import io
+import json
 
 from django import forms
+from django.core.exceptions import ValidationError
+
+from tagging.models import Tag, TagKind
 
 
 class TagFileForm(forms.Form):
@@ -27,3 +31,102 @@ class TagFileForm(forms.Form):
             return upload, upload.name
         lines = [line.strip() for line in self.cleaned_data["codes"].splitlines() if line.strip()]
         return io.BytesIO("\n".join(["会员编号", *lines]).encode()), "会员编号.csv"
+
+
+class PrettyJSONField(forms.JSONField):
+    """JSON shown indented (a condition is read by people) and refused with where the syntax broke."""
+
+    def prepare_value(self, value):
+        if isinstance(value, forms.fields.InvalidJSONInput):
+            return value
+        if value is None:
+            return ""
+        return json.dumps(value, ensure_ascii=False, indent=2, cls=self.encoder)
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            try:
+                json.loads(value)
+            except ValueError as error:
+                where = f"第 {error.lineno} 行第 {error.colno} 列" if hasattr(error, "lineno") else ""
+                raise ValidationError(f"不是合法的 JSON：{where}附近有误（{getattr(error, 'msg', error)}）。",
+                                      code="invalid") from error
+            raise
+
+
+def extractor_registry():
+    """tagging.extractors.extractors, or None while that package is not installed yet."""
+    try:
+        from tagging.extractors import extractors
+    except ImportError:
+        return None
+    return extractors
+
+
+def extractor_problems(code: str, params) -> list[str]:
+    """What the extractor says is wrong with `params` (empty when they are fine)."""
+    registry = extractor_registry()
+    if registry is None or not code:
+        return []
+    extractor = registry.get(code)
+    if extractor is None:
+        return [f"未知的取值方式「{code}」。"]
+    try:
+        extractor.validate(params)  # the cleaned copy is not stored: defaults stay the extractor's
+    except (ValidationError, ValueError, TypeError) as error:
+        return list(getattr(error, "messages", None) or [str(error)])
+    return []
+
+
+class TagAdminForm(forms.ModelForm):
+    """The tag form: a condition editor for dynamic tags and an extractor chooser for variable ones."""
+
+    condition = PrettyJSONField(
+        label="条件", required=False,
+        widget=forms.Textarea(attrs={"rows": 16, "class": "condition-json", "spellcheck": "false"}),
+        help_text='会员条件（JSON）：条件组 {"all"/"any"/"not": …}，条件 {"field", "op", "value", "window"}。'
+                  "保存前会逐项检查，错误会指明位置（如 all[1].value）。")
+    params = PrettyJSONField(label="取值参数", required=False,
+                             widget=forms.Textarea(attrs={"rows": 6, "class": "condition-json", "spellcheck": "false"}),
+                             help_text="取值方式的参数（JSON 对象），如时间窗、分档；留空用默认值。")
+
+    class Meta:
+        model = Tag
+        fields = ("code", "name", "category", "kind", "colour", "description", "owner", "active", "guide_usable",
+                  "condition", "keep_days", "extractor", "params", "min_orders")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        registry = extractor_registry()
+        if registry is not None and "extractor" in self.fields:
+            choices = [("", "---------"), *registry.choices()]
+            current = self.initial.get("extractor") or ""
+            if current and current not in dict(choices):  # stored before its extractor was removed
+                choices.append((current, f"{current}（已不可用）"))
+            self.fields["extractor"] = forms.ChoiceField(
+                label="取值方式", choices=choices, required=False, help_text="变量标签：从订单中提取取值的方式")
+
+    def clean_params(self):
+        params = self.cleaned_data.get("params")
+        if params in (None, ""):
+            return {}
+        if not isinstance(params, dict):
+            raise ValidationError('取值参数需要 JSON 对象，如 {"window_days": 365}。')
+        return params
+
+    def _update_errors(self, errors):
+        # JSON that did not parse already says where; Tag.clean, seeing no condition, would only add
+        # "needs a condition".
+        if "condition" in self._errors and hasattr(errors, "error_dict"):
+            errors.error_dict.pop("condition", None)
+        super()._update_errors(errors)
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind") or self.instance.kind
+        if kind == TagKind.VARIABLE and "params" in data and "params" not in self.errors:
+            for problem in extractor_problems(data.get("extractor") or "", data["params"]):
+                self.add_error("params", problem)
+        return data

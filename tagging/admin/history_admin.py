@@ -3,9 +3,13 @@
 from django.contrib import admin, messages
 
 from core.admin import ReadOnlyAdminMixin, admin_link, pretty_json
+from members.admin.common import PhoneMaskingMixin
 from members.admin.pii_lookups import PiiLookupGuardMixin
+from members.masking import mask_data
 from tagging.models import TagChange, TagMembership
 from tagging.services import TaggingError, take_off
+
+from .why import why_html, why_summary
 
 
 class MemberLinkMixin:
@@ -15,29 +19,38 @@ class MemberLinkMixin:
 
 
 @admin.register(TagMembership)
-class TagMembershipAdmin(PiiLookupGuardMixin, ReadOnlyAdminMixin, MemberLinkMixin, admin.ModelAdmin):
-    list_display = ("member_link", "tag", "value", "since", "ends_on", "actor", "reason", "rule_version")
+class TagMembershipAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, ReadOnlyAdminMixin, MemberLinkMixin,
+                         admin.ModelAdmin):
+    list_display = ("member_link", "tag", "value", "since", "ends_on", "why_short")
     list_filter = ("tag__kind", "tag__category", "tag")
     list_select_related = ("member", "tag", "actor")
     search_fields = ("=member__code",)
     search_help_text = "会员编号（精确）"
     show_full_result_count = False
     actions = ["take_off_selected"]
-    fields = ("member_link", "tag", "value", "since", "ends_on", "origin_link", "actor", "reason", "rule_version",
-              "leaf_values_shown", "evidence_shown")
-    readonly_fields = fields
+    fieldsets = (
+        (None, {"fields": ("member_link", "tag", "value", "since", "ends_on")}),
+        ("为什么有这个标签", {"fields": ("why",)}),
+    )
+    readonly_fields = ("member_link", "tag", "value", "since", "ends_on", "why")
 
-    @admin.display(description="来源会员")
-    def origin_link(self, obj):
-        return admin_link(obj.origin_member, obj.origin_member.code)
+    class Media:
+        css = {"all": ("tagging/admin.css",)}
 
-    @admin.display(description="条件取值快照")
-    def leaf_values_shown(self, obj):
-        return pretty_json(obj.leaf_values)
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("origin_member")
 
-    @admin.display(description="取值依据")
-    def evidence_shown(self, obj):
-        return pretty_json(obj.evidence)
+    def _shown(self, obj):
+        """What the viewer may see of a reason, evidence or member value (masked without reveal)."""
+        return (lambda value: value) if self.reveals(obj) else mask_data
+
+    @admin.display(description="原因")
+    def why_short(self, obj):
+        return why_summary(obj, self._shown(obj))
+
+    @admin.display(description="原因说明")
+    def why(self, obj):
+        return why_html(obj, self._shown(obj))
 
     @admin.action(description="取下所选的手动标签")
     def take_off_selected(self, request, queryset):

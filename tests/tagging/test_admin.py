@@ -4,11 +4,14 @@ import io
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from core.roles import GUIDE, OPERATOR, sync_role_permissions
-from tagging.models import Tag, TagChange, TagKind, TagMembership
+from tagging.models import RunStatus, Tag, TagChange, TagKind, TagMembership, TagRefreshRun
 from tagging.services import put_on
+from tagging.services.refresh import refresh_tag
 from tests.conftest import login
 from tests.members.test_admin_pii_lookups import distinguishing_probes
 from tests.tagging.helpers import a_tag, tag_codes
@@ -147,3 +150,249 @@ def test_the_tag_list_shows_how_many_members_hold_each_tag(client, members):
 
     counts = {tag.code: tag.members_holding for tag in response.context["cl"].result_list}
     assert counts == {"vip": 2, "new": 0}
+
+
+# ---- recompute now, runs, the why of a membership, variable tag form --------------------------------
+
+IN_SHANGHAI = {"field": "member.city", "op": "eq", "value": "上海市"}
+
+
+@pytest.fixture
+def shanghai_members(person):
+    sync_role_permissions()
+    return [person(channel="pos", external_id=f"sh-{n}", mobile=f"1391234560{n}", name=f"上海{n}",
+                   city=city).member for n, city in enumerate(["上海市", "上海市", "杭州市"])]
+
+
+def test_recompute_now_on_the_tag_page_runs_the_refresh_and_shows_its_run(
+        client, shanghai_members, django_capture_on_commit_callbacks):
+    # given an operator and a dynamic tag nobody holds yet
+    login(client, "operator", group=OPERATOR)
+    tag = a_tag("sh", kind=TagKind.DYNAMIC, condition=IN_SHANGHAI)
+    page = client.get(reverse("admin:tagging_tag_change", args=[tag.pk])).content.decode()
+    assert reverse("admin:tagging_tag_recompute", args=[tag.pk]) in page and "立即重算" in page
+
+    # when they press 立即重算 (the task runs after the request's commit)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:tagging_tag_recompute", args=[tag.pk]))
+
+    # then they land on the run's page, and the run has put the tag on the two Shanghai members
+    run = TagRefreshRun.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:tagging_tagrefreshrun_change", args=[run.pk])
+    assert (run.tag, run.requested_by.username) == (tag, "operator")
+    assert [tag_codes(m) for m in shanghai_members] == [{"sh"}, {"sh"}, set()]
+    status = client.get(reverse("admin:tagging_tagrefreshrun_status", args=[run.pk])).json()
+    assert status | {"summary": None} == {
+        "status": "done", "status_label": "已完成", "finished": True, "progress": 1.0, "tags_done": 1,
+        "tags_total": 1, "added": 2, "removed": 0, "summary": None, "error": ""}
+    assert status["summary"] == [{"tag_code": "sh", "added": 2, "removed": 0, "error": ""}]
+
+
+def test_the_run_page_shows_the_progress_bar_and_the_summary_of_a_finished_run(client, shanghai_members):
+    login(client, "operator", group=OPERATOR)
+    tag = a_tag("sh", kind=TagKind.DYNAMIC, condition=IN_SHANGHAI)
+    run = TagRefreshRun.objects.create(tag=tag, status=RunStatus.DONE, progress=1.0, tags_done=1, tags_total=1,
+                                       added=2, summary=[{"tag_code": "sh", "added": 2, "removed": 0, "error": ""}])
+
+    page = client.get(reverse("admin:tagging_tagrefreshrun_change", args=[run.pk])).content.decode()
+
+    assert 'id="run-bar"' in page and 'data-finished="1"' in page and "新打上 2 人" in page
+    assert "<th>标签编码</th>" in page and "<td>sh</td>" in page
+    assert f"tag__id__exact={tag.pk}" in page  # to the members who hold it, and why
+    assert client.get(reverse("admin:tagging_tagrefreshrun_changelist")).status_code == 200
+
+
+def test_a_running_run_page_polls_its_status(client, shanghai_members):
+    login(client, "operator", group=OPERATOR)
+    run = TagRefreshRun.objects.create(tag=None, status=RunStatus.RUNNING, progress=0.5, tags_done=3, tags_total=6)
+
+    page = client.get(reverse("admin:tagging_tagrefreshrun_change", args=[run.pk])).content.decode()
+    status = client.get(reverse("admin:tagging_tagrefreshrun_status", args=[run.pk])).json()
+
+    assert 'data-finished="0"' in page and "tagging/run_progress.js" in page and "3/6" in page
+    assert reverse("admin:tagging_tagrefreshrun_status", args=[run.pk]) in page
+    assert (status["finished"], status["progress"], status["status_label"]) == (False, 0.5, "计算中")
+
+
+def test_a_runs_error_is_masked_for_staff_who_may_not_see_phones(client, shanghai_members):
+    login(client, "guide", group=GUIDE)
+    run = TagRefreshRun.objects.create(status=RunStatus.FAILED, error="sh: 会员 13912345600 的数据有误")
+
+    status = client.get(reverse("admin:tagging_tagrefreshrun_status", args=[run.pk])).json()
+    page = client.get(reverse("admin:tagging_tagrefreshrun_change", args=[run.pk])).content.decode()
+
+    assert status["error"] == "sh: 会员 139****5600 的数据有误"
+    assert "13912345600" not in page and "139****5600" in page
+
+
+def test_the_recompute_action_starts_one_run_per_computed_tag_and_skips_static_ones(
+        client, shanghai_members, django_capture_on_commit_callbacks):
+    # given an operator, a dynamic tag and a static one
+    login(client, "operator", group=OPERATOR)
+    dynamic, static = a_tag("sh", kind=TagKind.DYNAMIC, condition=IN_SHANGHAI), a_tag("vip")
+
+    # when they select both on the tag list and choose 立即重算
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:tagging_tag_changelist"), {
+            "action": "recompute_now", "_selected_action": [dynamic.pk, static.pk]}, follow=True)
+
+    # then the dynamic tag was recomputed, the static one skipped with a word, and the run page shown
+    run = TagRefreshRun.objects.get()
+    assert run.tag == dynamic and run.status == RunStatus.DONE
+    assert response.redirect_chain[-1][0] == reverse("admin:tagging_tagrefreshrun_change", args=[run.pk])
+    assert "已跳过：VIP" in response.content.decode()
+    assert [tag_codes(m) for m in shanghai_members] == [{"sh"}, {"sh"}, set()]
+
+
+def test_recomputing_two_tags_at_once_lists_the_runs(client, shanghai_members, django_capture_on_commit_callbacks):
+    login(client, "operator", group=OPERATOR)
+    tags = [a_tag("sh", kind=TagKind.DYNAMIC, condition=IN_SHANGHAI),
+            a_tag("hz", kind=TagKind.DYNAMIC, condition=IN_SHANGHAI | {"value": "杭州市"})]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:tagging_tag_changelist"), {
+            "action": "recompute_now", "_selected_action": [t.pk for t in tags]})
+
+    assert response["Location"] == reverse("admin:tagging_tagrefreshrun_changelist")
+    assert TagRefreshRun.objects.filter(status=RunStatus.DONE).count() == 2
+
+
+def test_a_static_tag_has_no_recompute_and_refuses_one(client, shanghai_members):
+    login(client, "operator", group=OPERATOR)
+    static = a_tag("vip")
+
+    page = client.get(reverse("admin:tagging_tag_change", args=[static.pk])).content.decode()
+    response = client.post(reverse("admin:tagging_tag_recompute", args=[static.pk]), follow=True)
+
+    assert "立即重算" not in page.split('id="content-main"')[0]
+    assert "无需重算" in response.content.decode()
+    assert not TagRefreshRun.objects.exists()
+
+
+def test_a_user_without_tag_change_permission_is_refused_the_recompute(client, shanghai_members):
+    # given a guide (who may view tags) and a dynamic tag
+    login(client, "guide", group=GUIDE)
+    tag = a_tag("sh", kind=TagKind.DYNAMIC, condition=IN_SHANGHAI)
+
+    # when they post to its recompute, and look at its page and the list's actions
+    refused = client.post(reverse("admin:tagging_tag_recompute", args=[tag.pk]))
+    page = client.get(reverse("admin:tagging_tag_change", args=[tag.pk])).content.decode()
+    actions = client.get(reverse("admin:tagging_tag_changelist")).content.decode()
+
+    # then it is refused, nothing is queued, and neither page offers it
+    assert refused.status_code == 403
+    assert not TagRefreshRun.objects.exists()
+    assert "立即重算" not in page and "recompute_now" not in actions
+
+
+def test_recompute_is_a_post(client, shanghai_members):
+    login(client, "operator", group=OPERATOR)
+    tag = a_tag("sh", kind=TagKind.DYNAMIC, condition=IN_SHANGHAI)
+
+    assert client.get(reverse("admin:tagging_tag_recompute", args=[tag.pk])).status_code == 405
+    assert not TagRefreshRun.objects.exists()
+
+
+def test_the_run_status_needs_the_view_permission(client, shanghai_members):
+    login(client, "nobody", perms=["tagging.view_tag"])
+    run = TagRefreshRun.objects.create()
+
+    assert client.get(reverse("admin:tagging_tagrefreshrun_status", args=[run.pk])).status_code == 403
+
+
+def test_a_dynamic_membership_shows_its_rule_version_its_snapshot_and_explain_now(client, shanghai_members):
+    # given a member who got a dynamic tag under rule version 1, and who still meets it
+    login(client, "operator", group=OPERATOR)
+    tag = a_tag("sh", kind=TagKind.DYNAMIC, condition={"all": [IN_SHANGHAI]})
+    refresh_tag(tag)
+    membership = TagMembership.objects.get(member=shanghai_members[0])
+
+    # when an operator opens the membership
+    page = client.get(reverse("admin:tagging_tagmembership_change", args=[membership.pk])).content.decode()
+
+    # then the why says the rule version, the city when it went on, and ✓ per leaf now
+    assert "为什么有这个标签" in page and "规则第 <strong>1</strong> 版" in page
+    assert '<td class="leaf-path">all[0]</td><td>城市 等于 上海市</td><td><span class="verdict" title="满足">✓</span>上海市' \
+        in page
+    assert "现在仍满足条件" in page
+    assert ('<li class="pass"><span class="verdict" title="满足">✓</span>城市 等于 上海市 — 实际：'
+            '<span class="actual">上海市</span>') in page
+
+
+def test_a_member_who_stopped_meeting_the_condition_sees_a_cross(client, shanghai_members):
+    login(client, "operator", group=OPERATOR)
+    tag = a_tag("sh", kind=TagKind.DYNAMIC, condition={"all": [IN_SHANGHAI]}, keep_days=30)
+    refresh_tag(tag)
+    member = shanghai_members[0]
+    type(member).objects.filter(pk=member.pk).update(city="苏州市")
+    membership = TagMembership.objects.get(member=member)
+
+    page = client.get(reverse("admin:tagging_tagmembership_change", args=[membership.pk])).content.decode()
+
+    assert "现在已不满足条件" in page
+    assert '<li class="fail"><span class="verdict" title="不满足">✗</span>城市 等于 上海市 — 实际：' in page
+
+
+def test_a_static_membership_shows_who_put_it_on_and_a_guide_reads_the_reason_masked(client, shanghai_members):
+    # given a static tag put on by an operator with a reason that carries a phone
+    operator = login(Client(), "operator", group=OPERATOR)
+    put_on(tag=a_tag("vip"), member_ids=[shanghai_members[0].pk], actor=operator, reason="顾客 13912345600 来电")
+    membership = TagMembership.objects.get()
+    login(client, "guide", group=GUIDE)
+
+    # when a guide opens the membership and the list
+    page = client.get(reverse("admin:tagging_tagmembership_change", args=[membership.pk])).content.decode()
+    listing = client.get(reverse("admin:tagging_tagmembership_changelist")).content.decode()
+
+    # then they read who and why, with the phone masked
+    assert "由 <strong>operator</strong>" in page and "顾客 139****5600 来电" in page
+    assert "operator：顾客 139****5600 来电" in listing
+    assert "13912345600" not in page + listing
+
+
+def test_a_variable_membership_shows_its_value_and_evidence(client, shanghai_members):
+    login(client, "operator", group=OPERATOR)
+    tag = a_tag("fav", kind=TagKind.VARIABLE, extractor="favourite_category")
+    member = shanghai_members[0]
+    membership = TagMembership.objects.create(
+        member=member, origin_member=member, tag=tag, value="护肤", since=timezone.now(),
+        evidence={"text": "护肤 ¥2,340 / 总 ¥3,100，5 笔订单", "orders": 5})
+
+    page = client.get(reverse("admin:tagging_tagmembership_change", args=[membership.pk])).content.decode()
+    listing = client.get(reverse("admin:tagging_tagmembership_changelist")).content.decode()
+
+    assert "取值：<strong>护肤</strong>" in page and "依据：护肤 ¥2,340 / 总 ¥3,100，5 笔订单" in page
+    assert "<th>orders</th><td>5</td>" in page
+    assert "护肤 ¥2,340 / 总 ¥3,100，5 笔订单" in listing
+
+
+def variable_tag_form(category, **fields) -> dict:
+    return {"code": "fav", "name": "偏好品类", "category": category.pk, "kind": TagKind.VARIABLE,
+            "colour": "#1677ff", "active": "on", "keep_days": "0", "min_orders": "1", "condition": "", **fields}
+
+
+def test_a_variable_tag_chooses_its_extractor_from_a_list(client, shanghai_members):
+    login(client, "operator", group=OPERATOR)
+
+    form = client.get(reverse("admin:tagging_tag_add")).context["adminform"].form
+
+    choices = dict(form.fields["extractor"].choices)
+    assert choices["favourite_category"] and "" in choices
+
+
+def test_a_variable_tags_params_are_checked_by_its_extractor(client, shanghai_members):
+    login(client, "operator", group=OPERATOR)
+    category = a_tag("other").category
+
+    bad = client.post(reverse("admin:tagging_tag_add"), variable_tag_form(
+        category, extractor="favourite_category", params='{"no_such": 1}'))
+    not_object = client.post(reverse("admin:tagging_tag_add"), variable_tag_form(
+        category, extractor="favourite_category", params="[1]"))
+    good = client.post(reverse("admin:tagging_tag_add"), variable_tag_form(
+        category, extractor="favourite_category", params='{"window_days": 180}'))
+
+    assert "no_such" in " ".join(bad.context["adminform"].form.errors["params"])
+    assert not_object.context["adminform"].form.errors["params"] == [
+        '取值参数需要 JSON 对象，如 {"window_days": 365}。']
+    assert good.status_code == 302 and Tag.objects.get(code="fav").params == {"window_days": 180}
