@@ -112,8 +112,20 @@
     });
   }
 
+  function fieldFilter() {
+    var box = document.querySelector(".condition-tools .field-filter");
+    if (!box) return;
+    box.addEventListener("input", function () {
+      var words = box.value.trim().toLowerCase();
+      document.querySelectorAll(".condition-tools table.field-list tbody tr").forEach(function (row) {
+        row.hidden = words !== "" && row.textContent.toLowerCase().indexOf(words) === -1;
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     showKindFieldsets();
     conditionPreview();
+    fieldFilter();
   });
 })();

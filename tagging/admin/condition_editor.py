@@ -8,6 +8,7 @@ from members.conditions.registry import FieldType, fields
 from members.conditions.tree import ConditionError, parse
 
 SAMPLE_SIZE = 10
+OPERATORS = tuple(LABELS.items())  # the legend above the field list
 MAX_CHOICES_SHOWN = 12
 TYPE_LABELS = {
     FieldType.TEXT: "文本", FieldType.CHOICE: "选项", FieldType.NUMBER: "数字", FieldType.MONEY: "金额",

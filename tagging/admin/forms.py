@@ -33,15 +33,29 @@ class TagFileForm(forms.Form):
         return io.BytesIO("\n".join(["会员编号", *lines]).encode()), "会员编号.csv"
 
 
+def in_reading_order(data, first: tuple[str, ...]):
+    """`data` with the keys named in `first` leading, at every level (jsonb stores keys by length)."""
+    if isinstance(data, dict):
+        keys = [key for key in first if key in data] + [key for key in data if key not in first]
+        return {key: in_reading_order(data[key], first) for key in keys}
+    if isinstance(data, list):
+        return [in_reading_order(item, first) for item in data]
+    return data
+
+
 class PrettyJSONField(forms.JSONField):
     """JSON shown indented (a condition is read by people) and refused with where the syntax broke."""
+
+    def __init__(self, *args, key_order: tuple[str, ...] = (), **kwargs):
+        self.key_order = key_order
+        super().__init__(*args, **kwargs)
 
     def prepare_value(self, value):
         if isinstance(value, forms.fields.InvalidJSONInput):
             return value
         if value is None:
             return ""
-        return json.dumps(value, ensure_ascii=False, indent=2, cls=self.encoder)
+        return json.dumps(in_reading_order(value, self.key_order), ensure_ascii=False, indent=2, cls=self.encoder)
 
     def to_python(self, value):
         try:
@@ -84,7 +98,7 @@ class TagAdminForm(forms.ModelForm):
     """The tag form: a condition editor for dynamic tags and an extractor chooser for variable ones."""
 
     condition = PrettyJSONField(
-        label="条件", required=False,
+        label="条件", required=False, key_order=("all", "any", "not", "field", "op", "value", "window"),
         widget=forms.Textarea(attrs={"rows": 16, "class": "condition-json", "spellcheck": "false"}),
         help_text='会员条件（JSON）：条件组 {"all"/"any"/"not": …}，条件 {"field", "op", "value", "window"}。'
                   "保存前会逐项检查，错误会指明位置（如 all[1].value）。")

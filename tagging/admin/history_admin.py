@@ -6,7 +6,7 @@ from core.admin import ReadOnlyAdminMixin, admin_link, pretty_json
 from members.admin.common import PhoneMaskingMixin
 from members.admin.pii_lookups import PiiLookupGuardMixin
 from members.masking import mask_data
-from tagging.models import TagChange, TagMembership
+from tagging.models import TagChange, TagKind, TagMembership
 from tagging.services import TaggingError, take_off
 
 from .why import why_html, why_summary
@@ -22,16 +22,14 @@ class MemberLinkMixin:
 class TagMembershipAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, ReadOnlyAdminMixin, MemberLinkMixin,
                          admin.ModelAdmin):
     list_display = ("member_link", "tag", "value", "since", "ends_on", "why_short")
+    list_display_links = ("why_short",)  # the member column links to the member
     list_filter = ("tag__kind", "tag__category", "tag")
     list_select_related = ("member", "tag", "actor")
     search_fields = ("=member__code",)
     search_help_text = "会员编号（精确）"
     show_full_result_count = False
     actions = ["take_off_selected"]
-    fieldsets = (
-        (None, {"fields": ("member_link", "tag", "value", "since", "ends_on")}),
-        ("为什么有这个标签", {"fields": ("why",)}),
-    )
+    KIND_FIELDS = {TagKind.STATIC: ("ends_on",), TagKind.VARIABLE: ("value",), TagKind.DYNAMIC: ()}
     readonly_fields = ("member_link", "tag", "value", "since", "ends_on", "why")
 
     class Media:
@@ -39,6 +37,10 @@ class TagMembershipAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, ReadOnlyAdminMi
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("origin_member")
+
+    def get_fieldsets(self, request, obj=None):
+        own = self.KIND_FIELDS.get(obj.tag.kind, ()) if obj else ()
+        return ((None, {"fields": ("member_link", "tag", *own, "since")}), ("为什么有这个标签", {"fields": ("why",)}))
 
     def _shown(self, obj):
         """What the viewer may see of a reason, evidence or member value (masked without reveal)."""

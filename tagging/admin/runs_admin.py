@@ -60,7 +60,7 @@ class TagRefreshRunAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, ReadOnlyAdminMi
         rows = [row for row in obj.summary if isinstance(row, dict)]
         if not rows:
             return "-"
-        keys = list(dict.fromkeys(key for row in rows for key in row))
+        keys = [*SUMMARY_LABELS, *sorted({key for row in rows for key in row} - set(SUMMARY_LABELS))]
         head = format_html_join("", "<th>{}</th>", ((SUMMARY_LABELS.get(key, key),) for key in keys))
         body = format_html_join("", "<tr>{}</tr>", (
             (format_html_join("", "<td>{}</td>", ((_cell(row, key),) for key in keys)),) for row in rows))

@@ -39,6 +39,11 @@ KIND_FIELDSETS = {
 }
 
 
+def _without(fieldset, name: str):
+    title, options = fieldset
+    return title, {**options, "fields": tuple(field for field in options["fields"] if field != name)}
+
+
 def may_edit_tags(user) -> bool:
     return user.has_perm("tagging.change_tag") or user.has_perm("tagging.add_tag")
 
@@ -74,7 +79,9 @@ class TagAdmin(PiiLookupGuardMixin, admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         common = (None, {"fields": ("code", "name", "category", "kind", "colour", "description", "owner", "active")})
-        kinds = [KIND_FIELDSETS[obj.kind]] if obj else list(KIND_FIELDSETS.values())
+        # A new tag: every kind's fields, but no rule version yet.
+        kinds = [KIND_FIELDSETS[obj.kind]] if obj else [_without(fieldset, "rule_version")
+                                                        for fieldset in KIND_FIELDSETS.values()]
         return (common, *kinds, ("时间", {"fields": ("created_at", "updated_at")}))
 
     def get_readonly_fields(self, request, obj=None):
@@ -96,7 +103,8 @@ class TagAdmin(PiiLookupGuardMixin, admin.ModelAdmin):
     @admin.display(description="预览与可用字段")
     def condition_tools(self, obj):
         return render_to_string("admin/tagging/tag/condition_tools.html", {
-            "preview_url": reverse("admin:tagging_tag_preview"), "fields": condition_editor.field_rows()})
+            "preview_url": reverse("admin:tagging_tag_preview"), "fields": condition_editor.field_rows(),
+            "operators": condition_editor.OPERATORS})
 
     @admin.display(description="颜色")
     def colour_swatch(self, obj):

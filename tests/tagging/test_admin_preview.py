@@ -134,6 +134,7 @@ def test_a_dynamic_tags_condition_is_shown_indented_for_editing(client, members)
     shown = form["condition"].value()
     assert json.loads(shown) == {"all": [IN_SHANGHAI]}
     assert '\n  "all": [\n' in shown and "上海市" in shown
+    assert shown.index('"field"') < shown.index('"op"') < shown.index('"value"')  # as people write a leaf
 
 
 def dynamic_tag_form(category, condition: str, code="buyer") -> dict:
