@@ -12,9 +12,10 @@ members.view_member (guides hold it); what a guide gets back is masked like the 
 from datetime import date
 
 from django.db import DataError, transaction
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import DjangoModelPermissions
 from rest_framework.response import Response
 
@@ -144,10 +145,23 @@ class ConditionViewSet(viewsets.GenericViewSet):
     """The member condition language for editors and previews: validate, count, explain, list fields."""
 
     permission_classes = [ReadMembers]
+    parser_classes = [JSONParser]  # a condition is JSON; a form would flatten it
     queryset = Member.objects.filter(status=MemberStatus.ACTIVE)
     pagination_class = None
 
-    @extend_schema(request=CountInputSerializer, responses={200: CountOutputSerializer, 400: CONDITION_ERRORS})
+    def get_serializer_class(self):
+        # OPTIONS runs as the "metadata" action: it describes the route's own operation.
+        operation = next(iter(self.action_map.values()), None) if self.action == "metadata" else self.action
+        return {"count": CountInputSerializer, "explain": ExplainInputSerializer}.get(operation, FieldSerializer)
+
+    @extend_schema(request=CountInputSerializer, responses={200: CountOutputSerializer, 400: CONDITION_ERRORS},
+                   examples=[OpenApiExample("女性且近一年消费满 1000 元", request_only=True, value={
+                       "condition": {"all": [
+                           {"field": "member.gender", "op": "eq", "value": "F"},
+                           {"field": "orders.paid_amount", "op": "gte", "value": 1000, "window": {"last_days": 365}},
+                       ]},
+                       "sample": 3,
+                   })])
     @action(detail=False, methods=["post"])
     def count(self, request):
         """Validate a condition and count the active members who meet it (optionally with a sample)."""

@@ -12,6 +12,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
@@ -67,6 +68,7 @@ class TagViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Tags (filter by kind, category code, active); put a static tag on or take it off members."""
 
     serializer_class = TagSerializer
+    parser_classes = [JSONParser]  # member lists can be long: a form would hit Django's field limit
     queryset = Tag.objects.select_related("category").order_by("category__sort_order", "category_id", "code")
     filterset_class = TagFilter
 

@@ -391,3 +391,12 @@ def test_the_schema_documents_the_tag_endpoints(api, client):
     for path in ("/api/tags/", "/api/tags/categories/", "/api/tags/members/{code}/", "/api/tags/put-on/",
                  "/api/tags/take-off/"):
         assert path in schema
+
+
+def test_a_form_body_is_refused_as_an_unsupported_content_type(api, client, ann):
+    api(group=OPERATOR)
+    a_tag("vip")
+
+    response = client.post("/api/tags/put-on/", {"tag": "vip", "member_ids": [ann.pk]}, HTTP_IDEMPOTENCY_KEY="k")
+
+    assert response.status_code == 415 and not TagMembership.objects.exists()

@@ -234,3 +234,15 @@ def test_the_schema_documents_the_condition_endpoints(api, db):
 
     assert "/api/conditions/count/" in schema and "/api/conditions/explain/" in schema
     assert "/api/conditions/fields/" in schema
+
+
+def test_options_describes_the_count_input(api, people):
+    response = api(group=OPERATOR).options("/api/conditions/count/")
+
+    assert response.status_code == 200 and "condition" in response.json()["actions"]["POST"]
+
+
+def test_a_form_body_is_refused_as_an_unsupported_content_type(api, people):
+    response = api(group=OPERATOR).post("/api/conditions/count/", {"condition": "x"})  # multipart
+
+    assert response.status_code == 415 and "detail" in response.json()
