@@ -4,13 +4,14 @@ them off with an Idempotency-Key; permissions, guides' limits and masking."""
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from core.roles import GUIDE, OPERATOR, sync_role_permissions
 from members.models import MemberStatus
 from tagging.models import TagCategory, TagChange, TagKind, TagMembership
 from tagging.services import put_on
-from tests.conftest import login
+from tests.conftest import in_thread, join_all, login, start_together
 from tests.members.conditions.helpers import make_member
 from tests.tagging.helpers import a_tag, tag_codes
 
@@ -212,6 +213,32 @@ def test_a_retry_with_the_same_key_returns_the_first_result_and_changes_nothing(
     assert {k: v for k, v in again.json().items() if k != "replayed"} == \
         {k: v for k, v in first.json().items() if k != "replayed"}
     assert TagChange.objects.count() == 1 and tag_codes(ann) == set()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_sends_of_one_key_at_once_apply_once_and_answer_alike(api, client, ann, bob):
+    # given an operator whose request is sent twice at the same moment (a client retrying on a timeout)
+    user = api(group=OPERATOR)
+    a_tag("vip")
+    clients = [Client(), Client()]
+    for each in clients:
+        each.force_login(user)
+    errors, answers, barrier = [], [], start_together(2)
+
+    def send(each):
+        def work():
+            barrier.wait()
+            answers.append(apply(each, "put-on", {"tag": "vip", "member_ids": [ann.pk, bob.pk]}, key="twice"))
+        return work
+
+    # when both arrive together
+    join_all([in_thread(send(each), errors, name=f"send-{n}") for n, each in enumerate(clients)])
+
+    # then one applied and the other replayed it: one history row per member, the same answer
+    assert errors == []
+    assert sorted(a.status_code for a in answers) == [200, 201]
+    assert {tuple(a.json()["changed_member_ids"]) for a in answers} == {tuple(sorted([ann.pk, bob.pk]))}
+    assert TagChange.objects.count() == 2
 
 
 def test_the_same_key_with_another_body_is_a_conflict(api, client, ann, bob):
