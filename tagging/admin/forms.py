@@ -3,8 +3,11 @@ import json
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 
 from tagging.models import Tag, TagKind
+
+from .condition_editor import split_error
 
 
 class TagFileForm(forms.Form):
@@ -94,6 +97,11 @@ def extractor_problems(code: str, params) -> list[str]:
     return []
 
 
+def _path_first(message: str):
+    error = split_error(message)
+    return format_html("<code>{}</code>：{}", error["path"], error["message"]) if error["path"] else message
+
+
 class TagAdminForm(forms.ModelForm):
     """The tag form: a condition editor for dynamic tags and an extractor chooser for variable ones."""
 
@@ -129,6 +137,13 @@ class TagAdminForm(forms.ModelForm):
         if not isinstance(params, dict):
             raise ValidationError('取值参数需要 JSON 对象，如 {"window_days": 365}。')
         return params
+
+    def _post_clean(self):
+        super()._post_clean()
+        # Tag.clean's condition errors are "path: 说明"; show the path as code, the reason as text.
+        if "condition" in self._errors:
+            self._errors["condition"] = self.error_class(
+                [_path_first(message) for message in self._errors["condition"]], renderer=self.renderer)
 
     def _update_errors(self, errors):
         # JSON that did not parse already says where; Tag.clean, seeing no condition, would only add

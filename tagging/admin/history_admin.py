@@ -70,8 +70,9 @@ class TagMembershipAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, ReadOnlyAdminMi
 
 
 @admin.register(TagChange)
-class TagChangeAdmin(PiiLookupGuardMixin, ReadOnlyAdminMixin, MemberLinkMixin, admin.ModelAdmin):
-    list_display = ("at", "member_link", "tag", "added", "kind", "value", "rule_version", "actor_label", "reason")
+class TagChangeAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, ReadOnlyAdminMixin, MemberLinkMixin, admin.ModelAdmin):
+    list_display = ("at", "member_link", "tag", "added", "kind", "value", "rule_version", "actor_label",
+                    "reason_shown")
     list_filter = ("added", "kind", "tag")
     list_select_related = ("member", "tag")
     search_fields = ("=member__code",)
@@ -79,9 +80,13 @@ class TagChangeAdmin(PiiLookupGuardMixin, ReadOnlyAdminMixin, MemberLinkMixin, a
     date_hierarchy = "at"
     show_full_result_count = False
     fields = ("at", "member_link", "tag", "added", "kind", "value", "rule_version", "actor", "actor_label",
-              "reason", "merge_record", "detail_shown")
+              "reason_shown", "merge_record", "detail_shown")
     readonly_fields = fields
 
+    @admin.display(description="原因")
+    def reason_shown(self, obj):  # typed by staff: may carry a phone
+        return self.shown(obj, obj.reason)
+
     @admin.display(description="明细")
-    def detail_shown(self, obj):
-        return pretty_json(obj.detail)
+    def detail_shown(self, obj):  # a merge's snapshot carries the reason too
+        return pretty_json(obj.detail if self.reveals(obj) else mask_data(obj.detail))

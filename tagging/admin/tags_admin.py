@@ -112,8 +112,9 @@ class TagAdmin(PiiLookupGuardMixin, admin.ModelAdmin):
                            obj.colour, obj.colour)
 
     @admin.display(description="会员数", ordering="members_holding")
-    def member_count(self, obj):
-        return obj.members_holding
+    def member_count(self, obj):  # to the holders, each with the why
+        return format_html('<a href="{}">{}</a>', changelist_url(TagMembership, tag__id__exact=obj.pk),
+                           obj.members_holding)
 
     @admin.display(description="批量打标")
     def apply_file_link(self, obj):

@@ -86,6 +86,7 @@ def test_an_operator_creates_previews_recomputes_a_dynamic_tag_and_reads_the_why
     page.click("#run-holders")
     page.wait_for_selector("#result_list")
     assert page.locator("#result_list tbody tr").count() == 2
+    browser.shoot(page, "tag-holders-list-1280")
     page.click(f"#result_list tbody tr:has-text('{shanghai[0].code}') a:has-text('规则第 1 版')")
 
     # Then they read why: rule version 1, the values when it went on, and ✓ for each leaf now
@@ -95,3 +96,27 @@ def test_an_operator_creates_previews_recomputes_a_dynamic_tag_and_reads_the_why
     assert why.count("✓") >= 3 and "✗" not in why
     assert "城市 等于 上海市" in why and "有手机号 等于 是" in why
     browser.shoot(page, "tag-membership-why-1280")
+
+
+def test_the_run_page_follows_a_running_recompute_to_its_end(page, live_server):  # noqa: F811 - fixture
+    # Given an operator and a recompute of all tags half way through
+    page.set_viewport_size({"width": 1280, "height": 900})
+    operator = browser.make_staff(OPERATOR)
+    run = TagRefreshRun.objects.create(status=RunStatus.RUNNING, progress=0.5, tags_done=3, tags_total=6)
+
+    # When they open its page
+    page.goto(f"{live_server.url}/admin/tagging/tagrefreshrun/{run.pk}/change/")
+    page.fill("#id_username", operator.username)
+    page.fill("#id_password", browser.PASSWORD)
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_selector("#run-progress")
+
+    # Then it shows the half-way bar, and moves on by itself as the run advances and finishes
+    assert page.inner_text("#run-status") == "计算中" and page.inner_text("#run-tags") == "3/6"
+    browser.shoot(page, "tag-recompute-running-1280")
+    TagRefreshRun.objects.filter(pk=run.pk).update(progress=5 / 6, tags_done=5)
+    page.wait_for_selector("#run-tags:has-text('5/6')", timeout=10_000)
+    TagRefreshRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, progress=1.0, tags_done=6, added=7,
+                                                   summary=[{"tag_code": "a", "added": 7, "removed": 0}])
+    page.wait_for_selector("#run-counts:has-text('新打上 7 人')", timeout=10_000)
+    assert page.inner_text("#run-status") == "已完成" and page.locator("#run-live").count() == 0

@@ -396,3 +396,30 @@ def test_a_variable_tags_params_are_checked_by_its_extractor(client, shanghai_me
     assert not_object.context["adminform"].form.errors["params"] == [
         '取值参数需要 JSON 对象，如 {"window_days": 365}。']
     assert good.status_code == 302 and Tag.objects.get(code="fav").params == {"window_days": 180}
+
+
+def test_a_guide_reads_the_tag_history_with_phones_in_reasons_masked(client, shanghai_members):
+    # given a static tag put on with a reason that carries a phone
+    put_on(tag=a_tag("vip"), member_ids=[shanghai_members[0].pk], reason="顾客 13912345600 来电")
+    change = TagChange.objects.get()
+    login(client, "guide", group=GUIDE)
+
+    # when a guide opens the history list and the change
+    listing = client.get(reverse("admin:tagging_tagchange_changelist")).content.decode()
+    page = client.get(reverse("admin:tagging_tagchange_change", args=[change.pk])).content.decode()
+
+    # then the phone is masked in both
+    assert "顾客 139****5600 来电" in listing and "顾客 139****5600 来电" in page
+    assert "13912345600" not in listing + page
+
+
+def test_the_tag_lists_member_count_links_to_the_holders(client, shanghai_members):
+    login(client, "operator", group=OPERATOR)
+    tag = a_tag("vip")
+    put_on(tag=tag, member_ids=[shanghai_members[0].pk])
+
+    page = client.get(reverse("admin:tagging_tag_changelist")).content.decode()
+    holders = client.get(reverse("admin:tagging_tagmembership_changelist"), {"tag__id__exact": tag.pk})
+
+    assert f'href="{reverse("admin:tagging_tagmembership_changelist")}?tag__id__exact={tag.pk}">1</a>' in page
+    assert [m.member for m in holders.context["cl"].result_list] == [shanghai_members[0]]

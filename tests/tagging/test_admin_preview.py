@@ -154,8 +154,9 @@ def test_saving_a_dynamic_tag_with_a_bad_condition_shows_every_error_with_its_pa
     # then nothing is stored and both errors are on the condition, each with its path
     assert response.status_code == 200 and not Tag.objects.filter(code="buyer").exists()
     errors = response.context["adminform"].form.errors["condition"]
-    assert any(error.startswith("any[0].value:") for error in errors)
-    assert any(error.startswith("any[1].") for error in errors)
+    assert "<code>any[0].value</code>：需要数字" in errors
+    assert any(error.startswith("<code>any[1].") for error in errors)
+    assert "<li><code>any[0].value</code>：需要数字</li>" in response.content.decode()
 
 
 def test_saving_a_condition_with_broken_json_says_where(client, members):
