@@ -82,6 +82,17 @@ def extractor_registry():
     return extractors
 
 
+def extractor_rows() -> list[dict]:
+    """Every extractor with its parameters and their defaults, for the help beside the select."""
+    registry = extractor_registry()
+    if registry is None:
+        return []
+    return [{"code": item.code, "label": item.label, "help": item.help,
+             "params": [{"name": param.name, "label": param.label, "help": param.help,
+                         "default": json.dumps(param.default, ensure_ascii=False)} for param in item.params]}
+            for item in registry.all()]
+
+
 def extractor_problems(code: str, params) -> list[str]:
     """What the extractor says is wrong with `params` (empty when they are fine)."""
     registry = extractor_registry()

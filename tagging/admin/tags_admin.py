@@ -18,7 +18,7 @@ from tagging.models import Tag, TagCategory, TagKind, TagMembership, TagRefreshR
 from tagging.services import TaggingError, apply_tag_file, check_may_apply
 
 from . import condition_editor
-from .forms import TagAdminForm, TagFileForm
+from .forms import TagAdminForm, TagFileForm, extractor_rows
 
 COMPUTED_KINDS = (TagKind.DYNAMIC, TagKind.VARIABLE)
 
@@ -35,7 +35,8 @@ KIND_FIELDSETS = {
     TagKind.STATIC: ("手动标签", {"fields": ("guide_usable",), "classes": ("kind-static",)}),
     TagKind.DYNAMIC: ("动态标签", {"fields": ("condition", "condition_tools", "rule_version", "keep_days"),
                                "classes": ("kind-dynamic",)}),
-    TagKind.VARIABLE: ("变量标签", {"fields": ("extractor", "params", "min_orders"), "classes": ("kind-variable",)}),
+    TagKind.VARIABLE: ("变量标签", {"fields": ("extractor", "params", "extractor_help", "min_orders"),
+                                "classes": ("kind-variable",)}),
 }
 
 
@@ -63,7 +64,7 @@ class TagAdmin(PiiLookupGuardMixin, admin.ModelAdmin):
                     "apply_file_link")
     list_filter = ("kind", "category", "active", "guide_usable")
     search_fields = ("code", "name")
-    readonly_fields = ("rule_version", "condition_tools", "created_at", "updated_at")
+    readonly_fields = ("rule_version", "condition_tools", "extractor_help", "created_at", "updated_at")
     actions = ["recompute_now"]
 
     class Media:
@@ -105,6 +106,10 @@ class TagAdmin(PiiLookupGuardMixin, admin.ModelAdmin):
         return render_to_string("admin/tagging/tag/condition_tools.html", {
             "preview_url": reverse("admin:tagging_tag_preview"), "fields": condition_editor.field_rows(),
             "operators": condition_editor.OPERATORS})
+
+    @admin.display(description="取值方式与参数")
+    def extractor_help(self, obj):
+        return render_to_string("admin/tagging/tag/extractor_help.html", {"extractors": extractor_rows()})
 
     @admin.display(description="颜色")
     def colour_swatch(self, obj):

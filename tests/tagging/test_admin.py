@@ -423,3 +423,13 @@ def test_the_tag_lists_member_count_links_to_the_holders(client, shanghai_member
 
     assert f'href="{reverse("admin:tagging_tagmembership_changelist")}?tag__id__exact={tag.pk}">1</a>' in page
     assert [m.member for m in holders.context["cl"].result_list] == [shanghai_members[0]]
+
+
+def test_a_variable_tag_page_explains_each_extractor_and_its_defaults(client, shanghai_members):
+    login(client, "operator", group=OPERATOR)
+    tag = a_tag("band", kind=TagKind.VARIABLE, extractor="price_band")
+
+    page = client.get(reverse("admin:tagging_tag_change", args=[tag.pk])).content.decode()
+
+    assert "取值方式说明" in page and "<code>price_band</code>" in page
+    assert "<code>bands</code> 分段，默认 <code>[0, 100, 300, 500, 1000]</code>" in page
