@@ -1,8 +1,9 @@
 """Most frequent store (常购门店) and preferred channel (偏好渠道): by the number of counted orders.
 
-Ties go to the key with more net spend, then to the lower key (store code, channel code), so the
-same data always gives the same value. Orders without a store (online) count towards the member's
-orders but name no store.
+Ties go to the key with more net spend, then to the lower key (store code, channel code, in byte
+order), so the same data always gives the same value. The evidence is the orders that have a key:
+orders without a store (online) neither name a store nor count towards the tag's minimum of orders
+or the share — ten online orders and one at 静安店 are not "enough evidence" of a favourite store.
 """
 
 from __future__ import annotations
@@ -19,21 +20,21 @@ class TopByOrders(Extractor):
         self.key, self.join, self.key_code, self.name, self.code_evidence = key, join, key_code, name, code_evidence
         self.params = (p.window_days(), p.top())
         self.help = (f"按窗口内已付款订单（扣除全额退款单）的笔数取会员最常光顾的{noun}；笔数相同时取金额高的，"
-                     f"再按编码排序。参数：window_days 统计天数（默认 365，与条件的 last_days 相同）；"
+                     f"再按编码排序；只计有{noun}的订单（最少订单数也按此计）。参数：window_days 统计天数（默认 365，与条件的 last_days 相同）；"
                      f"top 取前几名（默认 1，最多 {p.MAX_TOP}）。")
 
     def query(self, params: dict, scope) -> tuple[str, dict]:
         sql = f"""WITH {scope.counted_cte()},
 per_key AS (
-    -- per member and key (NULL: orders without one): orders and net spend
+    -- per member and key: orders and net spend
     SELECT member_id, {self.key} AS key, count(*) AS key_orders, sum(net) AS amount
-    FROM counted GROUP BY member_id, {self.key}
+    FROM counted WHERE {self.key} IS NOT NULL GROUP BY member_id, {self.key}
 ),
 ranked AS (
-    -- every member's keys by orders, spend, code; with the member's order count over all keys
+    -- every member's keys by orders, spend, code; with the member's orders over all keys
     SELECT k.*, {self.key_code} AS key_code, {self.name} AS name, sum(k.key_orders) OVER m AS orders,
            row_number() OVER (PARTITION BY k.member_id
-                              ORDER BY k.key IS NULL, k.key_orders DESC, k.amount DESC, {self.key_code} COLLATE "C") AS rank
+                              ORDER BY k.key_orders DESC, k.amount DESC, {self.key_code} COLLATE "C") AS rank
     FROM per_key k {self.join}
     WINDOW m AS (PARTITION BY k.member_id)
 )
@@ -43,7 +44,7 @@ SELECT member_id::bigint AS member_id, {value_text("name")} AS value, jsonb_buil
         'key_orders', key_orders, 'orders', orders, 'share', round(1.0 * key_orders / orders, 4),
         'amount', round(amount, 2)::text, 'rank', rank, '{self.code_evidence}', key_code) AS evidence
 FROM ranked
-WHERE key IS NOT NULL AND rank <= %(top)s AND orders >= %(min_orders)s"""
+WHERE rank <= %(top)s AND orders >= %(min_orders)s"""
         return sql, {"top": params["top"]}
 
 

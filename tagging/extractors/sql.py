@@ -43,7 +43,10 @@ class Scope:
     def counted_cte(self) -> str:
         """The CTE `counted`: one row per counted order of an active member in the window."""
         only = " AND o.member_id = ANY(%(ids)s::bigint[])" if self.member_ids is not None else ""
-        return f"""counted AS (
+        # NOT MATERIALIZED: each use is planned into its own query, so the join with the order lines
+        # can run in parallel workers (a materialized CTE scan cannot) and a filter such as
+        # "has a store" reaches the order scan and its partial index.
+        return f"""counted AS NOT MATERIALIZED (
     -- the window's counted orders of active members, each with its amount net of refunds
     SELECT o.id, o.member_id, o.paid_amount - o.refunded_amount AS net, o.paid_at, o.channel, o.store_id
     FROM {ORDERS} o JOIN {MEMBERS} m ON m.id = o.member_id

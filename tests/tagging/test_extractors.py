@@ -165,10 +165,22 @@ def test_frequent_store_counts_orders_not_money_and_online_orders_name_no_store(
     # When the extractor runs
     [(value, evidence)] = desired(tag, AS_OF)[member.pk]
 
-    # Then 静安店 it is, with its share of all 6 orders
+    # Then 静安店 it is, with its share of the 3 store orders
     assert value == "静安店"
-    assert evidence == {"text": "静安店 2 笔 / 共 6 笔订单（33%），¥250.50", "key_orders": 2, "orders": 6,
-                        "share": 0.3333, "amount": "250.50", "rank": 1, "store_code": "S01"}
+    assert evidence == {"text": "静安店 2 笔 / 共 3 笔订单（67%），¥250.50", "key_orders": 2, "orders": 3,
+                        "share": 0.6667, "amount": "250.50", "rank": 1, "store_code": "S01"}
+
+
+def test_online_orders_do_not_make_up_the_minimum_for_a_store():
+    # Given a member with one store order and five online orders, and a tag that needs 2 orders
+    member = make_member()
+    an_order(member, at("2026-03-01"), store=Store.objects.create(code="S01", name="静安店"))
+    for day in range(2, 7):
+        an_order(member, at(f"2026-03-0{day}"), channel="tmall")
+    tag = a_variable_tag("frequent_store", min_orders=2)
+
+    # Then one store order is not enough evidence of a favourite store
+    assert member.pk not in desired(tag, AS_OF)
 
 
 def test_a_store_tie_goes_to_more_spend_then_to_the_lower_store_code():
@@ -547,8 +559,6 @@ def _expected_frequency(orders, code, top):
     counts, amounts, names = Counter(), defaultdict(Decimal), {}
     for placed in orders:
         if code == "frequent_store":
-            if placed.store is None:
-                continue
             key = placed.store.code
             names[key] = placed.store.name or key
         else:
@@ -598,6 +608,8 @@ def expected(code: str, params: dict, min_orders: int, as_of: date) -> dict[int,
     with localcontext() as context:
         context.prec = 50
         for member_id, orders in _counted_orders(as_of, params["window_days"]).items():
+            if code == "frequent_store":  # the evidence of a store is the orders in one
+                orders = [placed for placed in orders if placed.store is not None]
             if len(orders) < min_orders:
                 continue
             if code in ("favourite_category", "favourite_sku"):
