@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from core.admin import ReadOnlyAdminMixin, admin_link, changelist_url
 from members.admin.common import PhoneMaskingMixin
 from members.admin.pii_lookups import PiiLookupGuardMixin
-from members.masking import shown_text
+from members.masking import mask_data, may_reveal, shown_text
 from tagging.models import RunStatus, TagMembership, TagRefreshRun
 
 FINISHED = (RunStatus.DONE, RunStatus.FAILED)
@@ -22,7 +22,9 @@ SUMMARY_LABELS = {"tag_code": "标签编码", "added": "新打上", "removed": "
 def run_status(run: TagRefreshRun, user) -> dict:
     return {"status": run.status, "status_label": run.get_status_display(), "finished": run.status in FINISHED,
             "progress": run.progress, "tags_done": run.tags_done, "tags_total": run.tags_total,
-            "added": run.added, "removed": run.removed, "summary": run.summary,
+            "added": run.added, "removed": run.removed,
+            # a job's errors may quote a row that carries a phone
+            "summary": run.summary if may_reveal(user) else mask_data(run.summary),
             "error": shown_text(run.error, user)}
 
 
@@ -63,16 +65,19 @@ class TagRefreshRunAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, ReadOnlyAdminMi
         keys = [*SUMMARY_LABELS, *sorted({key for row in rows for key in row} - set(SUMMARY_LABELS))]
         head = format_html_join("", "<th>{}</th>", ((SUMMARY_LABELS.get(key, key),) for key in keys))
         body = format_html_join("", "<tr>{}</tr>", (
-            (format_html_join("", "<td>{}</td>", ((_cell(row, key),) for key in keys)),) for row in rows))
+            (format_html_join("", "<td>{}</td>", ((self.shown(obj, _cell(row, key)),) for key in keys)),)
+            for row in rows))
         return format_html('<table class="run-summary"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>',
                            head, body)
 
     @admin.display(description="错误")
-    def error_shown(self, obj):  # a job's error may quote a row that carries a phone
+    def error_shown(self, obj):
         return self.shown(obj, obj.error) or "-"
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        run = get_object_or_404(TagRefreshRun, pk=object_id)
+        run = self.get_object(request, object_id)
+        if run is None:  # Django's own answer to a missing row
+            return super().change_view(request, object_id, form_url, extra_context)
         extra = {"run": run, "run_state": run_status(run, request.user),
                  "status_url": reverse("admin:tagging_tagrefreshrun_status", args=[run.pk]),
                  "holders_url": changelist_url(TagMembership, tag__id__exact=run.tag_id) if run.tag_id else None,

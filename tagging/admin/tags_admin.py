@@ -16,6 +16,7 @@ from core.admin import admin_url, changelist_url
 from members.admin.pii_lookups import PiiLookupGuardMixin
 from tagging.models import Tag, TagCategory, TagKind, TagMembership, TagRefreshRun
 from tagging.services import TaggingError, apply_tag_file, check_may_apply
+from tagging.services.refresh import start_refresh
 
 from . import condition_editor
 from .forms import TagAdminForm, TagFileForm, extractor_rows
@@ -49,13 +50,6 @@ def may_edit_tags(user) -> bool:
     return user.has_perm("tagging.change_tag") or user.has_perm("tagging.add_tag")
 
 
-def start_refresh(*, tag: Tag, actor) -> TagRefreshRun:
-    # Imported when used: the refresh service is the lead's (tagging/services/refresh.py).
-    from tagging.services.refresh import start_refresh as start
-
-    return start(tag=tag, actor=actor)
-
-
 @admin.register(Tag)
 class TagAdmin(PiiLookupGuardMixin, admin.ModelAdmin):
     form = TagAdminForm
@@ -83,6 +77,8 @@ class TagAdmin(PiiLookupGuardMixin, admin.ModelAdmin):
         # A new tag: every kind's fields, but no rule version yet.
         kinds = [KIND_FIELDSETS[obj.kind]] if obj else [_without(fieldset, "rule_version")
                                                         for fieldset in KIND_FIELDSETS.values()]
+        if not may_edit_tags(request.user):  # a reader: the preview would refuse them
+            kinds = [_without(fieldset, "condition_tools") for fieldset in kinds]
         return (common, *kinds, ("时间", {"fields": ("created_at", "updated_at")}))
 
     def get_readonly_fields(self, request, obj=None):

@@ -1,6 +1,7 @@
 """The tagging admin: pages per kind, applying a static tag from a file, taking tags off, the PII guard."""
 
 import io
+import json
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -217,13 +218,15 @@ def test_a_running_run_page_polls_its_status(client, shanghai_members):
 
 def test_a_runs_error_is_masked_for_staff_who_may_not_see_phones(client, shanghai_members):
     login(client, "guide", group=GUIDE)
-    run = TagRefreshRun.objects.create(status=RunStatus.FAILED, error="sh: 会员 13912345600 的数据有误")
+    run = TagRefreshRun.objects.create(status=RunStatus.FAILED, error="sh: 会员 13912345600 的数据有误", summary=[
+        {"tag_code": "sh", "added": 0, "removed": 0, "error": "会员 13912345600 的数据有误"}])
 
     status = client.get(reverse("admin:tagging_tagrefreshrun_status", args=[run.pk])).json()
     page = client.get(reverse("admin:tagging_tagrefreshrun_change", args=[run.pk])).content.decode()
 
     assert status["error"] == "sh: 会员 139****5600 的数据有误"
-    assert "13912345600" not in page and "139****5600" in page
+    assert status["summary"][0]["error"] == "会员 139****5600 的数据有误"
+    assert "13912345600" not in page + json.dumps(status) and "<td>会员 139****5600 的数据有误</td>" in page
 
 
 def test_the_recompute_action_starts_one_run_per_computed_tag_and_skips_static_ones(
@@ -433,3 +436,12 @@ def test_a_variable_tag_page_explains_each_extractor_and_its_defaults(client, sh
 
     assert "取值方式说明" in page and "<code>price_band</code>" in page
     assert "<code>bands</code> 分段，默认 <code>[0, 100, 300, 500, 1000]</code>" in page
+
+
+def test_a_missing_run_gets_djangos_answer_not_an_error(client, shanghai_members):
+    login(client, "operator", group=OPERATOR)
+
+    page = client.get(reverse("admin:tagging_tagrefreshrun_change", args=[999999]))
+    status = client.get(reverse("admin:tagging_tagrefreshrun_status", args=[999999]))
+
+    assert page.status_code == 302 and status.status_code == 404

@@ -178,3 +178,12 @@ def test_an_operator_saves_a_dynamic_tag_from_the_add_page(client, members):
 
     assert response.status_code == 302
     assert Tag.objects.get(code="buyer").condition == IN_SHANGHAI
+
+
+def test_a_reader_of_a_dynamic_tag_is_not_offered_the_preview(client, members):
+    login(client, "guide", group=GUIDE)
+    tag = a_tag("sh", kind=TagKind.DYNAMIC, condition=IN_SHANGHAI)
+
+    page = client.get(reverse("admin:tagging_tag_change", args=[tag.pk])).content.decode()
+
+    assert "上海市" in page and "data-preview-url" not in page
