@@ -27,6 +27,9 @@ SHANGHAI_DAY = "(({column}) AT TIME ZONE 'Asia/Shanghai')::date"  # windows.SHAN
 
 @dataclass(frozen=True)
 class Scope:
+    """What one run covers: the evaluation date, the window, the tag's minimum of orders, and the
+    members (None: all); it writes the shared CTEs and their parameters."""
+
     as_of: date
     window_days: int
     min_orders: int
@@ -42,7 +45,9 @@ class Scope:
 
     def counted_cte(self) -> str:
         """The CTE `counted`: one row per counted order of an active member in the window."""
-        only = " AND o.member_id = ANY(%(ids)s::bigint[])" if self.member_ids is not None else ""
+        # both sides named, so the planner can reach each table through its own index
+        only = (" AND o.member_id = ANY(%(ids)s::bigint[]) AND m.id = ANY(%(ids)s::bigint[])"
+                if self.member_ids is not None else "")
         # NOT MATERIALIZED: each use is planned into its own query, so the join with the order lines
         # can run in parallel workers (a materialized CTE scan cannot) and a filter such as
         # "has a store" reaches the order scan and its partial index.
