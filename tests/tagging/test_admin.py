@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.roles import GUIDE, OPERATOR, sync_role_permissions
+from members.masking import mask_data
+from tagging.admin import why
 from tagging.models import RunStatus, Tag, TagChange, TagKind, TagMembership, TagRefreshRun
 from tagging.services import put_on
 from tagging.services.refresh import refresh_tag
@@ -445,3 +447,22 @@ def test_a_missing_run_gets_djangos_answer_not_an_error(client, shanghai_members
     status = client.get(reverse("admin:tagging_tagrefreshrun_status", args=[999999]))
 
     assert page.status_code == 302 and status.status_code == 404
+
+
+def test_the_why_tree_shows_nested_groups_and_masks_values_for_guides():
+    # given an explanation of "any of: not(city is 上海市), mobile contains a number" (as_dict form)
+    leaf = {"path": "any[0].not", "field": "member.city", "label": "城市", "op": "eq", "op_label": "等于",
+            "value": "上海市", "window": None, "actual": "上海市", "passed": True}
+    other = {"path": "any[1]", "field": "member.attr.note", "label": "备注", "op": "contains", "op_label": "包含",
+             "value": "VIP", "window": "2026-01-01 至 2026-03-31", "actual": "请拨 13912345600", "passed": False}
+    tree = {"path": "", "group": "any", "passed": False, "children": [
+        {"path": "any[0]", "group": "not", "passed": False, "children": [leaf]}, other]}
+
+    # when it is drawn for a viewer who may not see phones
+    html = why.explain_html(tree, mask_data)
+
+    # then each group says how it combines, each leaf has its verdict, window and masked value
+    assert "以下满足任一" in html and "以下不成立" in html
+    assert html.count("✗") == 3 and html.count("✓") == 1  # the root, the not and the note fail
+    assert "备注（2026-01-01 至 2026-03-31） 包含 VIP — 实际：<span class=\"actual\">请拨 139****5600</span>" in html
+    assert "13912345600" not in html
