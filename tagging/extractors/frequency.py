@@ -24,6 +24,10 @@ class TopByOrders(Extractor):
                      f"top 取前几名（默认 1，最多 {p.MAX_TOP}）。")
 
     def query(self, params: dict, scope) -> tuple[str, dict]:
+        # Store names are not unique (two 静安店 in two cities) and a value is held once: of the top
+        # N, a name that repeats keeps its best rank. Top 1 cannot repeat and skips the sort.
+        distinct, order = ("DISTINCT ON (member_id, value) ", "\nORDER BY member_id, value, rank") \
+            if params["top"] > 1 else ("", "")
         sql = f"""WITH {scope.counted_cte()},
 per_key AS (
     -- per member and key: orders and net spend
@@ -38,13 +42,13 @@ ranked AS (
     FROM per_key k {self.join}
     WINDOW m AS (PARTITION BY k.member_id)
 )
-SELECT member_id::bigint AS member_id, {value_text("name")} AS value, jsonb_build_object(
+SELECT {distinct}member_id::bigint AS member_id, {value_text("name")} AS value, jsonb_build_object(
         'text', name || ' ' || key_orders || ' 笔 / 共 ' || orders || ' 笔订单（' ||
                 round(100.0 * key_orders / orders) || '%%），¥' || {money_text("amount")},
         'key_orders', key_orders, 'orders', orders, 'share', round(1.0 * key_orders / orders, 4),
         'amount', round(amount, 2)::text, 'rank', rank, '{self.code_evidence}', key_code) AS evidence
 FROM ranked
-WHERE rank <= %(top)s AND orders >= %(min_orders)s"""
+WHERE rank <= %(top)s AND orders >= %(min_orders)s{order}"""
         return sql, {"top": params["top"]}
 
 

@@ -196,6 +196,23 @@ def test_a_store_tie_goes_to_more_spend_then_to_the_lower_store_code():
     assert values_of(tag, AS_OF)[member.pk] == ["店S03", "店S09", "店S05"]
 
 
+def test_two_stores_of_one_name_give_one_value_with_its_best_rank():
+    # Given orders at two stores both named 静安店 (in two cities) and one at 徐汇店
+    member = make_member()
+    shanghai, suzhou, xuhui = (Store.objects.create(code=code, name=name) for code, name in
+                               (("S01", "静安店"), ("S02", "静安店"), ("S03", "徐汇店")))
+    for store, orders in ((shanghai, 3), (xuhui, 2), (suzhou, 1)):
+        for day in range(1, orders + 1):
+            an_order(member, at(f"2026-03-{day:02d}"), store=store)
+    tag = a_variable_tag("frequent_store", {"top": 3})
+
+    # When the top three are asked for
+    found = desired(tag, AS_OF)[member.pk]
+
+    # Then 静安店 comes once, as the first
+    assert [(value, ev["rank"], ev["store_code"]) for value, ev in found] == [("静安店", 1, "S01"), ("徐汇店", 2, "S03")]
+
+
 def test_a_member_who_only_buys_online_gets_no_store():
     # Given only online orders
     member = make_member()
@@ -568,9 +585,10 @@ def _expected_frequency(orders, code, top):
         amounts[key] += placed.paid_amount - placed.refunded_amount
     ranked = sorted(counts, key=lambda key: (-counts[key], -amounts[key], key))[:top]
     code_key = "store_code" if code == "frequent_store" else "channel"
+    held = set()  # a name held once, at its best rank
     return [(names[key][:64], {"key_orders": counts[key], "orders": len(orders), "rank": rank, code_key: key,
                                "amount": str(_money(amounts[key])), "share": _share(counts[key], len(orders))})
-            for rank, key in enumerate(ranked, start=1)]
+            for rank, key in enumerate(ranked, start=1) if not (names[key] in held or held.add(names[key]))]
 
 
 def _expected_price_band(orders, bands):
@@ -645,7 +663,7 @@ an_order_spec = st.fixed_dictionaries({
     "paid": st.sampled_from(["50", "99.90", "120", "300"]), "refunded": st.sampled_from(["0", "0", "30", "120"]),
     "status": st.sampled_from(["paid", "completed", "partially_refunded", "pending", "closed", "refunded"]),
     "deleted": st.sampled_from([False, False, False, True]),
-    "channel": st.sampled_from(["tmall", "jd", "pos"]), "store": st.sampled_from([None, "S01", "S02", "S03"]),
+    "channel": st.sampled_from(["tmall", "jd", "pos"]), "store": st.sampled_from([None, "S01", "S02", "S03", "S04"]),
     "lines": st.lists(a_line, max_size=3)})
 a_person = st.fixed_dictionaries({
     "status": st.sampled_from([MemberStatus.ACTIVE] * 4 + [MemberStatus.ERASED]),
@@ -661,8 +679,8 @@ def test_every_extractor_agrees_with_a_python_computation_on_random_orders(peopl
                                                                            price_bands, day_bands):
     with transaction.atomic():
         # Given random people with random orders around a 30- or 60-day window
-        stores = {code: Store.objects.create(code=code, name="" if code == "S03" else f"店{code}")
-                  for code in ("S01", "S02", "S03")}
+        stores = {code: Store.objects.create(code=code, name=name)  # two of one name, one without
+                  for code, name in (("S01", "静安店"), ("S02", "静安店"), ("S03", ""), ("S04", "徐汇店"))}
         for person in people:
             member = make_member(status=person["status"])
             for spec in person["orders"]:
