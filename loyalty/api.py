@@ -14,6 +14,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from core.api_errors import bad_request, error
+from core.api_idempotency import idempotency_header, read_idempotency_key
 from members.masking import shown_text
 from members.models import Member, MemberStatus
 
@@ -22,13 +23,8 @@ from .models import EntryKind, LedgerEntry, PointsAccount
 from .selectors import member_points
 from .services import redeem, reverse_redeem
 
-# The view strips the key and takes 1–80 characters: whitespace only is refused.
-IDEMPOTENCY_KEY_PATTERN = r"^\s*\S(.{0,78}\S)?\s*$"
-IDEMPOTENCY_HEADER = OpenApiParameter(
-    name="Idempotency-Key", type=OpenApiTypes.STR, location=OpenApiParameter.HEADER, required=True,
-    pattern=IDEMPOTENCY_KEY_PATTERN,
-    description="调用方生成的唯一键（如 POS 流水号）；同一账户重复提交同一个键只扣一次，返回第一次的结果",
-)
+IDEMPOTENCY_HEADER = idempotency_header(
+    "调用方生成的唯一键（如 POS 流水号）；同一账户重复提交同一个键只扣一次，返回第一次的结果")
 
 
 def needs(permission: str) -> type[BasePermission]:
@@ -170,12 +166,9 @@ class PointsAccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def redeem(self, request, pk=None):
         """Spend points (nearest expiry first). Send an Idempotency-Key header: a retry never spends twice."""
-        key = request.headers.get("Idempotency-Key", "").strip()
-        if not key:
-            return Response({"detail": "缺少 Idempotency-Key 请求头。", "code": "idempotency_key_required"},
-                            status=status.HTTP_400_BAD_REQUEST)
-        if len(key) > 80:
-            return Response({"detail": "Idempotency-Key 不能超过 80 个字符。"}, status=status.HTTP_400_BAD_REQUEST)
+        key, refused = read_idempotency_key(request)
+        if refused:
+            return refused
         data = RedeemInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         account = self.get_object()

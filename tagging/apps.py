@@ -9,13 +9,16 @@ class TaggingConfig(AppConfig):
     def ready(self):
         from loyalty import hooks as loyalty_hooks
         from members import hooks
+        from members.admin.members_admin import extra_member_inlines
         from members.admin.pii_lookups import declare_pii_fields
         from members.conditions.registry import fields
 
         from . import conditions, handlers
         from . import hooks as tagging_hooks
+        from .admin.member_tags_inline import MemberTagInline
 
         conditions.register(fields)
+        extra_member_inlines.connect(MemberTagInline)
         hooks.member_merged.connect(handlers.on_member_merged)
         hooks.member_unmerged.connect(handlers.on_member_unmerged)
         hooks.orders_changed.connect(handlers.on_orders_changed)

@@ -35,6 +35,7 @@ LABELS = {
     "birthday_within_days": "未来N天内过生日", "has": "拥有", "has_not": "未拥有",
 }
 NEGATIONS = {"ne": "eq", "not_in": "in", "is_not_empty": "is_empty", "has_not": "has"}
+MAX_DAYS = 36_600  # a century: longer is a typo, and would overflow date arithmetic
 MAX_BIRTHDAY_DAYS = 365  # a longer span would need a third year of occurrences; a year covers everyone
 
 
@@ -76,9 +77,9 @@ def _scalar(field: Field, raw):
     return raw
 
 
-def _days(raw, *, maximum: int | None = None) -> int:
-    if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0 or (maximum is not None and raw > maximum):
-        raise InvalidValue(f"需要 0 到 {maximum} 之间的整数天数" if maximum is not None else "需要非负整数天数")
+def _days(raw, *, maximum: int = MAX_DAYS) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0 or raw > maximum:
+        raise InvalidValue(f"需要 0 到 {maximum} 之间的整数天数")
     return raw
 
 

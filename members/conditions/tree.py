@@ -132,8 +132,8 @@ class _Parser:
             days = window["last_days"]
             if len(window) != 1:
                 self.fail(path, "last_days 不能与 from/to 同时使用")
-            elif isinstance(days, bool) or not isinstance(days, int) or days < 0:
-                self.fail(_join(path, "last_days"), "需要非负整数天数")
+            elif isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= operators.MAX_DAYS:
+                self.fail(_join(path, "last_days"), f"需要 0 到 {operators.MAX_DAYS} 之间的整数天数")
             return window
         dates = {}
         for key in ("from", "to"):

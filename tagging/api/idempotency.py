@@ -1,31 +1,22 @@
-"""Idempotency-Key for putting static tags on and taking them off, kept on the history rows.
+"""Idempotency-Key for putting static tags on and taking them off (TagApiRequest).
 
-There is no generic idempotency table: the key and a fingerprint of the request are stamped into the
-`detail` of the TagChange rows the request wrote, in the same transaction (nobody has seen the rows
-yet). A retry finds them and gets the same answer without writing; the same key with another body is
-a conflict. Keys are scoped to the caller and the tag (as redemption keys are to an account) and
-looked up for KEY_DAYS days through the (tag, at) index. The view holds the tag row locked while it
-looks up and writes, so two retries at once cannot both run.
-
-Limit: a request that changed nothing (everyone already had the tag) leaves no row, so its retry
-runs again — a no-op again unless someone changed those members' tags in between — and reusing its
-key for another body is not detected.
+The first request with a key stores its fingerprint and outcome in the same transaction as its
+writes; a retry finds it and gets the same answer without writing; the same key with another body
+(another tag, members, reason or direction) is a conflict. Keys belong to the caller, as redemption
+keys belong to an account. The view holds the tag row locked while it looks up and writes, so two
+retries at once run one after the other; the unique (caller, key) constraint catches the same key
+sent for two tags at once.
 """
 
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
-from django.db import connection
-
-from tagging.models import Tag, TagChange
-
-KEY_DAYS = 7
+from tagging.models import Tag, TagApiRequest, TagChange
 
 
 class IdempotencyConflict(Exception):
-    """The key was used by this caller for another request on this tag (message in Chinese)."""
+    """The key was used by this caller for another request (message in Chinese)."""
 
 
 @dataclass(frozen=True)
@@ -39,28 +30,25 @@ def fingerprint(request: dict) -> str:
     return hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def find_replay(*, tag: Tag, actor, key: str, request: str, now: datetime) -> Outcome | None:
+def conflict(key: str) -> IdempotencyConflict:
+    return IdempotencyConflict(f"幂等键「{key}」已用于另一个不同的请求，请换一个新的键。")
+
+
+def find_replay(*, tag: Tag, actor, key: str, request: str) -> Outcome | None:
     """The outcome of the earlier request with this key, or None; raises IdempotencyConflict."""
-    rows = list(TagChange.objects.filter(tag=tag, actor=actor, at__gte=now - timedelta(days=KEY_DAYS),
-                                         detail__idempotency_key=key).values_list("member_id", "detail"))
-    if not rows:
+    earlier = TagApiRequest.objects.filter(actor=actor, key=key).first()
+    if earlier is None:
         return None
-    stamp = rows[0][1]
-    if stamp.get("request") != request:
-        raise IdempotencyConflict(f"幂等键「{key}」已用于另一个不同的请求（标签「{tag.name}」），请换一个新的键。")
-    return Outcome(requested=stamp["requested"], changed_member_ids=sorted(m for m, _ in rows), replayed=True)
+    if earlier.fingerprint != request or earlier.tag_id != tag.pk:
+        raise conflict(key)
+    return Outcome(requested=earlier.requested, changed_member_ids=earlier.changed_member_ids, replayed=True)
 
 
-def stamp_changes(*, tag: Tag, actor, added: bool, at: datetime, key: str, request: str,
-                  requested: int) -> Outcome:
-    """Mark the rows this request just wrote (its tag, actor, direction and exact time) with the key."""
-    stamp = json.dumps({"idempotency_key": key, "request": request, "requested": requested})
-    table = connection.ops.quote_name(TagChange._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET detail = detail || %s::jsonb"
-            " WHERE tag_id = %s AND actor_id = %s AND added = %s AND at = %s RETURNING member_id",
-            [stamp, tag.pk, actor.pk, added, at],
-        )
-        changed = sorted(row[0] for row in cursor.fetchall())
+def record(*, tag: Tag, actor, added: bool, at, key: str, request: str, requested: int) -> Outcome:
+    """Store this request's outcome: the members whose history rows it just wrote (its tag, actor,
+    direction and exact time)."""
+    changed = sorted(TagChange.objects.filter(tag=tag, actor=actor, added=added, at=at)
+                     .values_list("member_id", flat=True))
+    TagApiRequest.objects.create(actor=actor, key=key, tag=tag, added=added, fingerprint=request,
+                                 requested=requested, changed_member_ids=changed)
     return Outcome(requested=requested, changed_member_ids=changed, replayed=False)

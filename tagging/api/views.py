@@ -6,7 +6,7 @@ on and taking off needs tagging.apply_static_tags (any static tag) or tagging.ap
 tags marked 导购可用, checked per tag by services.check_may_apply).
 """
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -17,7 +17,8 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from core.api_errors import bad_request, error
-from loyalty.api import IDEMPOTENCY_HEADER, needs
+from core.api_idempotency import idempotency_header, read_idempotency_key
+from loyalty.api import needs
 from members.models import Member, MemberStatus
 from tagging.models import Tag, TagCategory, TagKind
 from tagging.services import TaggingError, check_may_apply, put_on, take_off
@@ -34,7 +35,8 @@ from .serializers import (
 )
 from .why import memberships_of
 
-IDEMPOTENCY_HEADER_NAME = "Idempotency-Key"
+IDEMPOTENCY_HEADER = idempotency_header(
+    "调用方生成的唯一键；同一调用方重复提交同一个键只执行一次，返回第一次的结果；换了请求内容须换新键")
 
 
 class MayApplyTags(BasePermission):
@@ -94,12 +96,9 @@ class TagViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return self._apply(request, TakeOffInputSerializer, added=False)
 
     def _apply(self, request, serializer_class, *, added: bool) -> Response:
-        key = request.headers.get(IDEMPOTENCY_HEADER_NAME, "").strip()
-        if not key:
-            return Response({"detail": "缺少 Idempotency-Key 请求头。", "code": "idempotency_key_required"},
-                            status=status.HTTP_400_BAD_REQUEST)
-        if len(key) > 80:
-            return Response({"detail": "Idempotency-Key 不能超过 80 个字符。"}, status=status.HTTP_400_BAD_REQUEST)
+        key, refused = read_idempotency_key(request)
+        if refused:
+            return refused
         data = serializer_class(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -117,13 +116,19 @@ class TagViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         })
         try:
             outcome = self._write(request.user, tag, key, request_print, values, added=added)
+        except IntegrityError:  # the same key sent for another tag at the same moment
+            return self._conflict(idempotency.conflict(key))
         except idempotency.IdempotencyConflict as conflict:
-            return Response({"detail": str(conflict), "code": "idempotency_conflict"}, status=status.HTTP_409_CONFLICT)
+            return self._conflict(conflict)
         body = {"tag": tag.code, "action": "put_on" if added else "take_off", "requested": outcome.requested,
                 "changed": len(outcome.changed_member_ids), "changed_member_ids": outcome.changed_member_ids,
                 "replayed": outcome.replayed}
         return Response(ApplyOutputSerializer(body).data,
                         status=status.HTTP_200_OK if outcome.replayed else status.HTTP_201_CREATED)
+
+    @staticmethod
+    def _conflict(conflict: Exception) -> Response:
+        return Response({"detail": str(conflict), "code": "idempotency_conflict"}, status=status.HTTP_409_CONFLICT)
 
     @staticmethod
     @transaction.atomic
@@ -132,7 +137,7 @@ class TagViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         # caller's retries, so a key is looked up and stamped by one request at a time.
         Tag.objects.select_for_update(no_key=True).filter(pk=tag.pk).first()
         now = timezone.now()
-        replay = idempotency.find_replay(tag=tag, actor=user, key=key, request=request_print, now=now)
+        replay = idempotency.find_replay(tag=tag, actor=user, key=key, request=request_print)
         if replay is not None:
             return replay
         common = {"tag": tag, "member_ids": values["members"], "actor": user, "actor_label": "api",
@@ -141,8 +146,8 @@ class TagViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             put_on(**common, ends_on=values["ends_on"])
         else:
             take_off(**common)
-        return idempotency.stamp_changes(tag=tag, actor=user, added=added, at=now, key=key, request=request_print,
-                                         requested=len(values["members"]))
+        return idempotency.record(tag=tag, actor=user, added=added, at=now, key=key, request=request_print,
+                                  requested=len(values["members"]))
 
 
 class MemberTagsViewSet(viewsets.GenericViewSet):

@@ -466,3 +466,19 @@ def test_the_why_tree_shows_nested_groups_and_masks_values_for_guides():
     assert html.count("✗") == 3 and html.count("✓") == 1  # the root, the not and the note fail
     assert "备注（2026-01-01 至 2026-03-31） 包含 VIP — 实际：<span class=\"actual\">请拨 139****5600</span>" in html
     assert "13912345600" not in html
+
+
+def test_the_member_page_lists_the_members_tags_with_a_short_why_and_masks_reasons_for_guides(client, members):
+    # given a static tag put on with a reason that carries a phone number
+    tag = a_tag("vip", name="VIP 专属")
+    put_on(tag=tag, member_ids=[members[0].pk], reason="顾客 13812345678 来电要求")
+    page = reverse("admin:members_member_change", args=[members[0].pk])
+    # when an operator opens the member page, then the tag and its full reason are listed
+    login(client, "operator", group=OPERATOR)
+    body = client.get(page).content.decode()
+    assert "VIP 专属" in body and "来电要求" in body
+    # and a guide sees the tag with the phone in the reason masked
+    guide = Client()
+    login(guide, "guide", group=GUIDE)
+    body = guide.get(page).content.decode()
+    assert "VIP 专属" in body and "来电要求" in body and "13812345678" not in body

@@ -252,6 +252,31 @@ def test_the_same_key_with_another_body_is_a_conflict(api, client, ann, bob):
     assert tag_codes(bob) == set()
 
 
+def test_a_request_that_changed_nothing_still_holds_its_key(api, client, ann, bob):
+    # given a put-on that changed nothing (ann held the tag already)
+    api(group=OPERATOR)
+    a_tag("vip")
+    apply(client, "put-on", {"tag": "vip", "member_ids": [ann.pk]}, key="k-1")
+    first = apply(client, "put-on", {"tag": "vip", "member_ids": [ann.pk]}, key="k-2")
+    assert first.status_code == 201 and first.json()["changed"] == 0
+    # when its key is reused for another body, then it is a conflict and bob gets nothing
+    response = apply(client, "put-on", {"tag": "vip", "member_ids": [bob.pk]}, key="k-2")
+    assert response.status_code == 409 and tag_codes(bob) == set()
+    # and its own retry replays the empty result
+    again = apply(client, "put-on", {"tag": "vip", "member_ids": [ann.pk]}, key="k-2")
+    assert again.status_code == 200 and again.json()["replayed"] and again.json()["changed"] == 0
+
+
+def test_the_same_key_for_another_tag_is_a_conflict(api, client, ann):
+    api(group=OPERATOR)
+    a_tag("vip"), a_tag("kol")
+    apply(client, "put-on", {"tag": "vip", "member_ids": [ann.pk]}, key="k-1")
+
+    response = apply(client, "put-on", {"tag": "kol", "member_ids": [ann.pk]}, key="k-1")
+
+    assert response.status_code == 409 and tag_codes(ann) == {"vip"}
+
+
 def test_a_new_key_is_a_new_request(api, client, ann):
     api(group=OPERATOR)
     a_tag("vip")

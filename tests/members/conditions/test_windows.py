@@ -93,7 +93,8 @@ def test_a_member_without_orders_has_zero_in_every_window():
 
 
 @pytest.mark.parametrize("window, message", [
-    ({"last_days": -1}, "window.last_days: 需要非负整数天数"),
+    ({"last_days": -1}, "window.last_days: 需要 0 到 36600 之间的整数天数"),
+    ({"last_days": 10**9}, "window.last_days: 需要 0 到 36600 之间的整数天数"),
     ({"last_days": 3, "from": "2026-01-01"}, "window: last_days 不能与 from/to 同时使用"),
     ({"from": "2026-13-01"}, "window.from: 需要日期（YYYY-MM-DD）"),
     ({"from": "2026-02-01", "to": "2026-01-01"}, "window: 开始日期不能晚于结束日期"),
