@@ -21,7 +21,7 @@ class PurchaseCycle(Extractor):
     code = "purchase_cycle"
     label = "购买周期（中位间隔天数）"
     help = ("按窗口内相邻两笔订单付款日（上海日期）相隔天数的中位数分段取值，例如 30–60天；至少需要 2 笔订单。"
-            "参数：window_days 统计天数（默认 365，与条件的 last_days 相同）；"
+            f"参数：{p.WINDOW_HELP}；"
             f"bands 分段的分界点（天），由小到大（默认 {DEFAULT_BANDS}，含下界）。")
     params = (p.window_days(), p.bands(DEFAULT_BANDS, "天数分界点，由小到大"))
 

@@ -14,13 +14,13 @@ from .sql import STORES, channel_label_sql, money_text, value_text
 
 
 class TopByOrders(Extractor):
-    def __init__(self, code: str, label: str, noun: str, *, key: str, join: str, key_code: str, name: str,
-                 code_evidence: str):
+    def __init__(self, code: str, label: str, what: str, *, key: str, join: str, key_code: str, name: str,
+                 code_evidence: str, note: str = ""):
         self.code, self.label = code, label
         self.key, self.join, self.key_code, self.name, self.code_evidence = key, join, key_code, name, code_evidence
         self.params = (p.window_days(), p.top())
-        self.help = (f"按窗口内已付款订单（扣除全额退款单）的笔数取会员最常光顾的{noun}；笔数相同时取金额高的，"
-                     f"再按编码排序；只计有{noun}的订单（最少订单数也按此计）。参数：window_days 统计天数（默认 365，与条件的 last_days 相同）；"
+        self.help = (f"按窗口内已付款订单（扣除全额退款单）的笔数取会员{what}；笔数相同时取金额高的，"
+                     f"再按编码排序。{note}参数：{p.WINDOW_HELP}；"
                      f"top 取前几名（默认 1，最多 {p.MAX_TOP}）。")
 
     def query(self, params: dict, scope) -> tuple[str, dict]:
@@ -53,9 +53,10 @@ WHERE rank <= %(top)s AND orders >= %(min_orders)s{order}"""
 
 
 FREQUENT_STORE = TopByOrders(
-    "frequent_store", "常购门店（按订单数）", "门店", key="store_id",
+    "frequent_store", "常购门店（按订单数）", "最常光顾的门店", key="store_id",
     join=f"LEFT JOIN {STORES} s ON s.id = k.key", key_code="s.code",
-    name="coalesce(nullif(s.name, ''), s.code)", code_evidence="store_code")
+    name="coalesce(nullif(s.name, ''), s.code)", code_evidence="store_code",
+    note="线上订单（无门店）不计入，最少订单数也只计门店订单。")
 PREFERRED_CHANNEL = TopByOrders(
-    "preferred_channel", "偏好渠道（按订单数）", "渠道", key="channel", join="", key_code="k.key",
+    "preferred_channel", "偏好渠道（按订单数）", "最常下单的渠道", key="channel", join="", key_code="k.key",
     name=channel_label_sql("k.key"), code_evidence="channel")

@@ -14,7 +14,7 @@ class LastProduct(Extractor):
     code = "last_product"
     label = "最近购买商品"
     help = ("取窗口内最近一笔已付款订单中金额最高的一行商品名称（超过 64 字截断）。"
-            "参数：window_days 统计天数（默认 365，与条件的 last_days 相同）。")
+            f"参数：{p.WINDOW_HELP}。")
     params = (p.window_days(),)
 
     def query(self, params: dict, scope) -> tuple[str, dict]:

@@ -11,6 +11,8 @@ MAX_WINDOW_DAYS = 3650
 MAX_TOP = 10
 MAX_BANDS = 20
 MAX_BOUND = 10**9
+# Every extractor's help names its window the same way.
+WINDOW_HELP = "window_days 统计天数（默认 365：从评估日前第 365 天的 0 点至评估日结束，按上海时间，与条件的 last_days 相同）"
 
 
 def _integer(value, low: int, high: int, what: str) -> int:
@@ -47,7 +49,7 @@ def _bands(value) -> list:
 
 def window_days(default: int = 365) -> Param:
     return Param("window_days", "统计天数", default, _window_days,
-                 "按上海日期统计截至当天的最近 N 天（与条件的 last_days 相同）")
+                 "从评估日前第 N 天的 0 点至评估日结束（上海时间，与条件的 last_days 相同）")
 
 
 def top(default: int = 1) -> Param:

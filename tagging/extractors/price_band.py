@@ -22,7 +22,7 @@ class PriceBand(Extractor):
     code = "price_band"
     label = "价格带（平均单价）"
     help = ("按窗口内所买商品的平均单价（明细单价按数量加权，保留两位小数）分段取值，例如 ¥100–300。"
-            "参数：window_days 统计天数（默认 365，与条件的 last_days 相同）；"
+            f"参数：{p.WINDOW_HELP}；"
             f"bands 分段的分界点，由小到大（默认 {DEFAULT_BANDS}，得到 ¥0–100 … ¥1000以上，含下界）。")
     params = (p.window_days(), p.bands(DEFAULT_BANDS, "金额分界点（元），由小到大"))
 

@@ -22,7 +22,7 @@ class TopBySpend(Extractor):
         self.code, self.column, self.label = code, column, label
         self.params = (p.window_days(), p.top())
         self.help = (f"按窗口内订单明细的消费金额（实付扣除退款，按明细金额分摊到每行）取会员花钱最多的{noun}。"
-                     f"参数：window_days 统计天数（默认 365，与条件的 last_days 相同）；"
+                     f"参数：{p.WINDOW_HELP}；"
                      f"top 取前几名（默认 1，最多 {p.MAX_TOP}），证据含金额、占比与订单数。")
 
     def query(self, params: dict, scope) -> tuple[str, dict]:
