@@ -389,10 +389,10 @@ def measure_variable(tags: list, rounds: int, checks: BenchChecks) -> list[dict]
                       f"`{tag.extractor}`: the extractor and the bare GROUP BY give the same (member, value) rows",
                       f"{differ[2]:,} rows; only in the extractor's {differ[0]:,}, only in the bare query's {differ[1]:,}")
         ours, base = median(o for o, _ in runs), median(b for _, b in runs)
-        print(f"  {tag.extractor}: {differ[2]:,} values; extractor {ours:.2f} s, bare GROUP BY {base:.2f} s, "
-              f"{ours / base:.2f}x (per round: {', '.join(f'{o / b:.2f}x' for o, b in runs)})", flush=True)
-        results.append({"code": tag.extractor, "ours": ours, "base": base, "values": differ[2],
-                        "ratio": median(o / b for o, b in runs)})
+        ratio = median(o / b for o, b in runs)
+        print(f"  {tag.extractor}: {differ[2]:,} values; extractor {ours:.2f} s, bare GROUP BY {base:.2f} s (medians); "
+              f"per round {', '.join(f'{o / b:.2f}x' for o, b in runs)}, median {ratio:.2f}x", flush=True)
+        results.append({"code": tag.extractor, "ours": ours, "base": base, "values": differ[2], "ratio": ratio})
     sql("DROP TABLE IF EXISTS bench_bare; DROP TABLE IF EXISTS bench_ours")
     return results
 
