@@ -12,18 +12,17 @@
   Asia/Shanghai); points that expired before today count as expired even if the nightly job has not
   swept them yet. The days are part of the key, so the value compares like any number (`gte 100`); no such points is 0.
 
-Each field answers by the same query for the set and for one member (`_member_filter`), so the
-compiled query and explain() cannot drift apart. Keys come from data (schemes, account types): families.
+Each field answers by the same query for the set (every member's rows, grouped: a PerMember) and
+for one member (the rows filtered to them), so the compiled query and explain() cannot drift apart. Keys come from data (schemes, account types): families.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from django.db.models import BigIntegerField, Exists, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, OuterRef, Q, Sum
 
-from members.conditions.registry import Field, FieldRegistry, FieldType
+from members.conditions.registry import Field, FieldRegistry, FieldType, PerMember
 from members.conditions.windows import SHANGHAI
 
 from .models import (
@@ -73,9 +72,9 @@ ROLES_FIELD = Field(
 
 # ---- levels ----------------------------------------------------------------------------------------
 
-def _level_rank(scheme: LevelScheme, member=None):
-    """At most one row: a member holds one role of the scheme's role type, with one level in it."""
-    return MemberLevel.objects.filter(scheme=scheme, **_member_filter(member)).values("level__rank")
+def _levels(scheme: LevelScheme):
+    """At most one row a member: a member holds one role of the scheme's role type, with one level in it."""
+    return MemberLevel.objects.filter(scheme=scheme).values("member").annotate(value=F("level__rank"))
 
 
 def level_field(scheme: LevelScheme) -> Field:
@@ -83,8 +82,9 @@ def level_field(scheme: LevelScheme) -> Field:
     return Field(
         key=LEVEL_PREFIX + scheme.code, label=f"{scheme.name}等级", type=FieldType.NUMBER,
         operators=("eq", "gte", "is_empty", "is_not_empty"),
-        value_sql=lambda ctx: Subquery(_level_rank(scheme)[:1]),  # no level: NULL, which the engine reads as empty
-        read=lambda member, ctx: next(iter(_level_rank(scheme, member).values_list("level__rank", flat=True)), None),
+        per_member=lambda ctx: PerMember(_levels(scheme), member="member"),  # no level: empty
+        read=lambda member, ctx: next(iter(_levels(scheme).filter(member=member).values_list("value", flat=True)),
+                                      None),
         help=f"按级别数字比较：{ladder or '尚无等级'}；没有该等级组的等级为空",
     )
 
@@ -100,10 +100,9 @@ def _active_levels() -> list[Field]:
 
 # ---- balances --------------------------------------------------------------------------------------
 
-def _sum_or_zero(rows, column: str):
-    """Σ column over `rows` of the compiled member, 0 when there are none (never NULL)."""
-    total = rows.values("member").annotate(total=Sum(column)).values("total")
-    return Coalesce(Subquery(total, output_field=BigIntegerField()), Value(0))
+def _sums(rows, member: str, column: str) -> PerMember:
+    """Σ column over each member's `rows`, 0 for a member without any (never NULL)."""
+    return PerMember(rows.values(member).annotate(value=Sum(column)), member=member, default=0)
 
 
 def _read_sum(rows, column: str) -> int:
@@ -111,15 +110,15 @@ def _read_sum(rows, column: str) -> int:
 
 
 def _accounts(account_type: PointsAccountType, member=None):
-    return PointsAccount.objects.filter(account_type=account_type, status=AccountStatus.ACTIVE,
-                                        **_member_filter(member))
+    whose = {} if member is None else {"member": member}
+    return PointsAccount.objects.filter(account_type=account_type, status=AccountStatus.ACTIVE, **whose)
 
 
 def balance_field(prefix: str, account_type: PointsAccountType) -> Field:
     column, what = BALANCES[prefix]
     return Field(
         key=prefix + account_type.code, label=f"{account_type.name}{what}", type=FieldType.NUMBER,
-        value_sql=lambda ctx: _sum_or_zero(_accounts(account_type), column),
+        per_member=lambda ctx: _sums(_accounts(account_type), "member", column),
         read=lambda member, ctx: _read_sum(_accounts(account_type, member), column),
         help="各角色下该类型账户之和；没有账户为 0",
     )
@@ -142,7 +141,7 @@ def _expiring_lots(account_type: PointsAccountType, days: int, ctx, member=None)
     """Open lots of the member's active accounts of the type expiring from today 00:00 up to the end of
     the day `days` after ctx.as_of (expiry is at a day's 24:00, stored as the next day's 00:00)."""
     today = datetime.combine(ctx.as_of, time.min, tzinfo=SHANGHAI)
-    accounts = {"account__member": OuterRef("pk")} if member is None else {"account__member": member}
+    accounts = {} if member is None else {"account__member": member}
     return PointsLot.objects.filter(
         account__account_type=account_type, account__status=AccountStatus.ACTIVE, remaining__gt=0,
         expires_at__gt=today, expires_at__lte=today + timedelta(days=days + 1), **accounts,
@@ -150,14 +149,10 @@ def _expiring_lots(account_type: PointsAccountType, days: int, ctx, member=None)
 
 
 def expiring_field(account_type: PointsAccountType, days: int) -> Field:
-    def value_sql(ctx):
-        lots = _expiring_lots(account_type, days, ctx)
-        total = lots.values("account__member").annotate(total=Sum("remaining")).values("total")
-        return Coalesce(Subquery(total, output_field=BigIntegerField()), Value(0))
-
     return Field(
         key=f"{EXPIRING_PREFIX}{account_type.code}.{days}", label=f"{days}天内过期的{account_type.name}",
-        type=FieldType.NUMBER, value_sql=value_sql,
+        type=FieldType.NUMBER,
+        per_member=lambda ctx: _sums(_expiring_lots(account_type, days, ctx), "account__member", "remaining"),
         read=lambda member, ctx: _read_sum(_expiring_lots(account_type, days, ctx, member), "remaining"),
         help=f"评估日起 {days} 天内（含当天，至第 {days} 天 24:00）过期的剩余积分；没有为 0",
     )

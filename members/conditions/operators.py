@@ -13,8 +13,8 @@ import calendar
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Case, DateField, Func, IntegerField, Q, Value, When
-from django.db.models.functions import Cast, ExtractDay, ExtractMonth
+from django.db.models import Case, DateField, F, Func, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Cast, Coalesce, ExtractDay, ExtractMonth
 from django.db.models.lookups import (
     Contains,
     Exact,
@@ -130,7 +130,34 @@ def positive_sql(field: Field, op: str, value, ctx: FieldContext) -> Q:
     if field.type == FieldType.BOOLEAN:
         true = field.true_sql(ctx)
         return true if value else ~true
-    expression = field.value_sql(ctx)
+    if field.per_member is not None:
+        return _per_member_sql(field, op, value, ctx)
+    return _compare_sql(field.value_sql(ctx), field, op, value, ctx)
+
+
+def _per_member_sql(field: Field, op: str, value, ctx: FieldContext) -> Q:
+    """`id IN` the members whose row meets the leaf; when a member without a row meets it too (0
+    orders is "fewer than 2"), the complement: `NOT (id IN` the members whose row fails it). Both are
+    two-valued: a row's comparison carries its own IS NOT NULL, and member ids are never NULL."""
+    per = field.per_member(ctx)
+    rows = per.rows if ctx.within is None else per.rows.filter(**{f"{per.member}__in": ctx.within})
+    meets = _compare_sql(F("value"), field, op, value, ctx)
+    if _positive_test(field, op, per.default, value, ctx):
+        return ~Q(pk__in=rows.filter(~meets).values(per.member))
+    return Q(pk__in=rows.filter(meets).values(per.member))
+
+
+def value_sql(field: Field, ctx: FieldContext):
+    """The member's value as an expression of the outer Member row — for reading a few members'
+    values (the snapshot of a tag's why), not for selecting among millions."""
+    if field.per_member is None:
+        return field.value_sql(ctx)
+    per = field.per_member(ctx)
+    own = Subquery(per.rows.filter(**{per.member: OuterRef("pk")}).values("value")[:1])
+    return own if per.default is None else Coalesce(own, Value(per.default), output_field=own.output_field)
+
+
+def _compare_sql(expression, field: Field, op: str, value, ctx: FieldContext) -> Q:
     if op == "is_empty":
         empty = Q(IsNull(expression, True))
         if field.type in (FieldType.TEXT, FieldType.CHOICE):

@@ -6,7 +6,7 @@ An order counts when it is paid (a status in PAID_STATUSES), not deleted, and no
 (paid more than refunded) — the same rule the level metrics use. Its amount is paid minus refunded.
 A member without such orders has 0 orders and ¥0 in every window; only the order dates are empty.
 
-Each field's `read` runs the very aggregate its `value_sql` runs, filtered to one member, so
+Each field's `read` runs the very aggregate its `per_member` query runs, filtered to one member, so
 explain() and the compiled query cannot disagree on rounding or time zones.
 """
 
@@ -23,16 +23,15 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
-    Subquery,
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Round, TruncDate
+from django.db.models.functions import Round, TruncDate
 
 from members.models import Channel, Order, OrderLine, Store
 from members.models.choices import PAID_STATUSES
 
-from .registry import Field, FieldRegistry, FieldType
+from .registry import Field, FieldRegistry, FieldType, PerMember
 from .windows import SHANGHAI
 
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -45,11 +44,16 @@ def _window_filter(ctx, prefix: str = "") -> dict:
     return {key: value for key, value in bounds.items() if value is not None}
 
 
+EVERY_MEMBER = object()
+
+
 def _counted(ctx, member, prefix: str = "") -> dict:
     """Lookups (from an order, or from a line through `prefix`) for the member's orders that count,
-    paid in the leaf's window; `member` None: the outer query's member."""
-    return {f"{prefix}member": OuterRef("pk") if member is None else member,
-            f"{prefix}status__in": PAID_STATUSES, f"{prefix}is_deleted": False,
+    paid in the leaf's window; `member` None: the outer query's member; EVERY_MEMBER: every
+    member's (a resolved order: member ids feed `IN` lists, where a NULL would be unknown)."""
+    whose = ({f"{prefix}member__isnull": False} if member is EVERY_MEMBER
+             else {f"{prefix}member": OuterRef("pk") if member is None else member})
+    return {**whose, f"{prefix}status__in": PAID_STATUSES, f"{prefix}is_deleted": False,
             f"{prefix}paid_at__isnull": False, f"{prefix}paid_amount__gt": F(f"{prefix}refunded_amount"),
             **_window_filter(ctx, prefix)}
 
@@ -75,13 +79,13 @@ _AGGREGATES = {
 }
 
 
-def _aggregate_sql(name: str):
+def _aggregate_per_member(name: str):
     aggregate, default = _AGGREGATES[name]
 
-    def value_sql(ctx):
-        per_member = counted_orders(ctx).values("member").annotate(value=aggregate).values("value")
-        return Subquery(per_member) if default is None else Coalesce(Subquery(per_member), default)
-    return value_sql
+    def per_member(ctx):
+        rows = counted_orders(ctx, EVERY_MEMBER).values("member").annotate(value=aggregate)
+        return PerMember(rows=rows, member="member", default=None if default is None else default.value)
+    return per_member
 
 
 def _aggregate_read(name: str):
@@ -97,7 +101,7 @@ def _aggregate_read(name: str):
 
 def _aggregate_field(name: str, label: str, kind: FieldType, help_text: str) -> Field:
     return Field(key=f"orders.{name}", label=label, type=kind, windowed=True, help=help_text,
-                 value_sql=_aggregate_sql(name), read=_aggregate_read(name))
+                 per_member=_aggregate_per_member(name), read=_aggregate_read(name))
 
 
 def _bought_field(name: str, label: str, rows, column: str, **extra) -> Field:

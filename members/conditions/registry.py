@@ -6,8 +6,14 @@ and how to answer it two ways, which must agree (tests/members/conditions prove 
 - set-based, as SQL over `Member` — never loading members into Python — by the attribute its
   type needs:
     * text / choice / number / money / date: `value_sql(ctx)`, an expression of the member's value
-      (`F`, `Subquery`, `Coalesce`...). NULL means "empty"; the engine adds the NULL handling that
-      keeps every leaf two-valued, so the field need not.
+      (`F` of a member column, a function of one). NULL means "empty"; the engine adds the NULL
+      handling that keeps every leaf two-valued, so the field need not.
+    * a number / money / date aggregated from other rows (orders, accounts, lots, levels):
+      `per_member(ctx)`, a `PerMember` — one uncorrelated query of (member, value) rows, at most one
+      row per member, and the value of a member without a row (0, ¥0 or empty). The engine compiles
+      a leaf to `id IN (rows meeting it)`, or, when a member without rows meets it (`lt 2` orders),
+      to `NOT (id IN (rows failing it))`: PostgreSQL runs each as one hash join over the table rather
+      than one index probe per member (on 1M members a correlated subquery per leaf took seconds).
     * boolean: `true_sql(ctx)`, a `Q` of the members for whom it holds; it must never be NULL.
     * set (tags, roles, channels held): `has_sql(ctx, value)`, a `Q` of the members holding `value`;
       with the extra operator `contains`, also `contains_sql(ctx, text)`: holding a value that
@@ -15,8 +21,10 @@ and how to answer it two ways, which must agree (tests/members/conditions prove 
 - for one member, `read(member, ctx)`: the value explain() shows — a scalar (None when empty), a
   bool, or a set of held values.
 
-`ctx` is a `FieldContext`: the evaluation date `as_of` and, for windowed fields, the leaf's
-`window` as a `DateRange` of Shanghai business dates (None: all time).
+`ctx` is a `FieldContext`: the evaluation date `as_of`, for windowed fields the leaf's `window`
+as a `DateRange` of Shanghai business dates (None: all time), and `within`: when the query is
+limited to some members (a tag refreshed for the members whose orders changed), an expression of
+their ids that the engine puts inside each PerMember query, so it reads only their rows.
 
 Members registers its profile fields in `profile_fields.py`. A higher app registers its own in its
 AppConfig.ready() without members importing it. A windowed field (tests/members/conditions/
@@ -37,13 +45,14 @@ test_windows.py registers this one), the count of orders paid in the leaf's wind
 
     fields.register(Field(
         key="orders.count", label="订单数", type=FieldType.NUMBER, windowed=True,
-        value_sql=lambda ctx: Coalesce(Subquery(     # no orders: 0, not NULL
-            orders_in(ctx).values("member").annotate(n=Count("*")).values("n")), Value(0)),
+        per_member=lambda ctx: PerMember(   # no orders: 0, not NULL
+            orders_in(ctx).values("member").annotate(value=Count("*")), member="member", default=0),
         read=lambda member, ctx: orders_in(ctx, member).count(),
     ))
 
-Paid amount net of refunds, AOV and first/last order date are the same shape (Sum / Avg / Min / Max
-in the subquery); channel, store, SKU, category and title bought are SET fields whose `has_sql` and
+(where `orders_in(ctx)` without a member filters `member__isnull=False` instead: a NULL in the ids
+of `NOT IN` would make it unknown). Paid amount net of refunds, AOV and first/last order date are
+the same shape (Sum / Avg / Min / Max); channel, store, SKU, category and title bought are SET fields whose `has_sql` and
 `contains_sql` are an `Exists` over the window's orders or lines (test_windows.py has titles). A
 level per scheme compared by rank is a NUMBER field over the level's rank in a family
 `loyalty.level.<scheme>`; points per account type a NUMBER family too.
@@ -93,6 +102,17 @@ DEFAULT_OPERATORS: dict[FieldType, tuple[str, ...]] = {
 class FieldContext:
     as_of: date
     window: DateRange | None = None
+    within: Any = None  # member ids the query is limited to (an expression or a list), or None: all
+
+
+@dataclass(frozen=True)
+class PerMember:
+    """A value aggregated per member: `rows` is a queryset of Member ids (`member`, the lookup path
+    to them: "member", "account__member") annotated with `value`, at most one row per member, never
+    correlated with the outer query; `default` is the value of a member without a row."""
+    rows: Any
+    member: str
+    default: Any = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -102,6 +122,7 @@ class Field:
     type: FieldType
     read: Callable[[Any, FieldContext], Any]
     value_sql: Callable[[FieldContext], Any] | None = None
+    per_member: Callable[[FieldContext], PerMember] | None = None  # instead of value_sql
     true_sql: Callable[[FieldContext], Any] | None = None
     has_sql: Callable[[FieldContext, Any], Any] | None = None
     contains_sql: Callable[[FieldContext, str], Any] | None = None  # SET fields offering `contains`
@@ -117,7 +138,7 @@ class Field:
 
     def __post_init__(self):
         needs = {FieldType.BOOLEAN: "true_sql", FieldType.SET: "has_sql"}.get(self.type, "value_sql")
-        if getattr(self, needs) is None:
+        if getattr(self, needs) is None and not (needs == "value_sql" and self.per_member is not None):
             raise TypeError(f"field {self.key}: a {self.type} field needs {needs}")
         ops = (self.operators or DEFAULT_OPERATORS[self.type]) + self.extra_operators
         if self.type == FieldType.SET and "contains" in ops and self.contains_sql is None:

@@ -16,19 +16,19 @@ from django.db.models.functions import Cast, JSONObject
 
 from core.bulk_insert import array_param
 from members.conditions.compiler import active_members, leaf_context, matching_members
-from members.conditions.operators import leaf_sql
+from members.conditions.operators import leaf_sql, value_sql
 from members.conditions.registry import FieldType
 from members.conditions.tree import Group, Leaf, parse
 from tagging.models import Tag, TagMembership
 
 from .syncing import SCOPE
 
+SNAPSHOT_WITHIN_LIMIT = 20_000
+
 
 def desired_sql(tree: Group | Leaf, as_of: date, scoped: bool) -> tuple[str, tuple]:
     """SELECT member_id, '' AS value, '{}' AS evidence for every member meeting the condition."""
-    members = matching_members(tree, as_of)
-    if scoped:
-        members = members.filter(pk__in=RawSQL(f"SELECT member_id FROM {SCOPE}", []))
+    members = matching_members(tree, as_of, within=RawSQL(f"SELECT member_id FROM {SCOPE}", []) if scoped else None)
     members = members.order_by().annotate(tag_value=Value(""), tag_evidence=Value("{}"))
     sql, params = members.values_list("pk", "tag_value", "tag_evidence").query.sql_with_params()
     return f"SELECT s.member_id, s.value, s.evidence::jsonb FROM ({sql}) s(member_id, value, evidence)", params
@@ -40,19 +40,19 @@ def _leaves(node: Group | Leaf) -> list[Leaf]:
     return [leaf for child in node.children for leaf in _leaves(child)]
 
 
-def _leaf_value(leaf: Leaf, as_of: date):
+def _leaf_value(leaf: Leaf, as_of: date, within):
     """The member's value of one leaf as SQL: the field's own value where it has one, and for
     boolean and set fields whether the leaf holds (a set is "holds 金卡: true")."""
-    ctx = leaf_context(leaf, as_of)
+    ctx = leaf_context(leaf, as_of, within)
     field = leaf.field
     if field.type in (FieldType.BOOLEAN, FieldType.SET):
         return Case(When(leaf_sql(field, leaf.op, leaf.value, ctx), then=Value(True)), default=Value(False),
                     output_field=BooleanField())
-    return field.value_sql(ctx)
+    return value_sql(field, ctx)
 
 
-def _passed(leaf: Leaf, as_of: date):
-    return ExpressionWrapper(leaf_sql(leaf.field, leaf.op, leaf.value, leaf_context(leaf, as_of)),
+def _passed(leaf: Leaf, as_of: date, within):
+    return ExpressionWrapper(leaf_sql(leaf.field, leaf.op, leaf.value, leaf_context(leaf, as_of, within)),
                              output_field=BooleanField())
 
 
@@ -60,10 +60,15 @@ def snapshot_leaf_values(*, tag: Tag, tree: Group | Leaf, member_ids: list[int],
     """Store {leaf path: {"actual": value, "passed": bool}} on the members who just got the tag."""
     if not member_ids:
         return
-    leaves = {leaf.path or "条件": JSONObject(actual=_leaf_value(leaf, as_of), passed=_passed(leaf, as_of))
+    ids = RawSQL("SELECT unnest(%s::bigint[])", [array_param(member_ids)])
+    # A few members: each aggregate reads their rows only. Many (a new tag's first run): each reads
+    # the whole table once, cheaper than repeating the id list in every leaf's query.
+    within = ids if len(member_ids) <= SNAPSHOT_WITHIN_LIMIT else None
+    leaves = {leaf.path or "条件": JSONObject(actual=_leaf_value(leaf, as_of, within),
+                                             passed=_passed(leaf, as_of, within))
               for leaf in _leaves(tree)}
     snapshot = Cast(JSONObject(**leaves), JSONField()) if leaves else Value("{}")
-    rows = active_members().filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [array_param(member_ids)])) \
+    rows = active_members().filter(pk__in=ids) \
         .order_by().annotate(snapshot=snapshot).values_list("pk", "snapshot")
     sql, params = rows.query.sql_with_params()
     table = connection.ops.quote_name(TagMembership._meta.db_table)

@@ -161,6 +161,21 @@ def test_a_member_without_orders_has_zero_orders_and_zero_yuan_in_every_window()
     assert list(matching_members(ever, AS_OF)) == [none]
 
 
+def test_an_order_of_no_member_does_not_make_fewer_than_n_orders_unknown():
+    # Given a member with one order, one without, and two orders not yet resolved to anyone
+    one, none = make_member(), make_member()
+    order(one, at("2026-03-20"))
+    order(None, at("2026-03-21"))
+    order(None, at("2026-03-22"))
+
+    # When "fewer than 2 orders" is compiled (a member without orders meets it: NOT IN the others)
+    fewer = {"field": "orders.count", "op": "lt", "value": 2, "window": LAST_30}
+
+    # Then both members meet it, and its negation none of them
+    assert set(matching_members(parse(fewer), AS_OF)) == {one, none}
+    assert not matching_members(parse({"not": fewer}), AS_OF).exists()
+
+
 def test_store_sku_category_and_title_sets_hold_what_was_bought():
     member = make_member()
     jingan = Store.objects.create(code="S01", name="静安店")
@@ -262,6 +277,9 @@ def test_the_compiled_order_leaves_agree_with_explain_on_random_orders(leaf, peo
         chosen = set(matching_members(condition, as_of).values_list("pk", flat=True))
         negated = set(matching_members({"not": leaf}, as_of).values_list("pk", flat=True))
         assert chosen.isdisjoint(negated) and chosen | negated == set(active_members().values_list("pk", flat=True))
+        # limited to some members (a refresh of the members whose orders changed), the same answer for them
+        some = [member.pk for member in created[::2]]
+        assert set(matching_members(condition, as_of, within=some).values_list("pk", flat=True)) == chosen & set(some)
         for member in Member.objects.filter(pk__in=[m.pk for m in created]):
             assert explain(condition, member, as_of).matches == (member.pk in chosen), (leaf, member.pk)
         transaction.set_rollback(True)
