@@ -152,13 +152,20 @@ def holders(tag) -> set[int]:
 
 
 def bare_dynamic(member_ids: list[int] | None = None) -> list[int]:
-    if member_ids is None:
-        return [row[0] for row in sql(BARE_DYNAMIC.format(scope=""))]
-    return [row[0] for row in sql(BARE_DYNAMIC.format(scope="AND m.id = ANY(%s)"), [member_ids])]
+    """The baseline, with the same session settings (work_mem, JIT) the compiled conditions get."""
+    from members.conditions.compiler import set_based_session
+
+    with set_based_session():
+        if member_ids is None:
+            return [row[0] for row in sql(BARE_DYNAMIC.format(scope=""))]
+        return [row[0] for row in sql(BARE_DYNAMIC.format(scope="AND m.id = ANY(%s)"), [member_ids])]
 
 
 def explain_analyze(query: str, params=None, lines: int = 40) -> str:
-    plan = [row[0] for row in sql(f"EXPLAIN (ANALYZE, BUFFERS) {query}", params)]
+    from members.conditions.compiler import set_based_session
+
+    with set_based_session():
+        plan = [row[0] for row in sql(f"EXPLAIN (ANALYZE, BUFFERS) {query}", params)]
     return "\n".join(("    " + line) for line in plan[:lines]) + ("\n    …" if len(plan) > lines else "")
 
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from members.conditions.compiler import tune_transaction_for_conditions
 from members.conditions.tree import ConditionError
 from members.conditions.windows import shanghai_today
 from tagging.hooks import tags_changed
@@ -88,6 +89,7 @@ def refresh_tag(tag: Tag, *, as_of: date | None = None, member_ids: Iterable[int
     if ids == []:
         return RefreshResult(tag.code, 0, 0)
     syncing.lock_tag(tag)
+    tune_transaction_for_conditions()
     tag.refresh_from_db()  # the condition as committed by whoever held the lock before us
     if not tag.active:
         return RefreshResult(tag.code, 0, 0)
