@@ -16,14 +16,12 @@ from django.db.models.functions import Cast, JSONObject
 
 from core.bulk_insert import array_param
 from members.conditions.compiler import active_members, leaf_context, matching_members
-from members.conditions.operators import leaf_sql, value_sql
+from members.conditions.operators import leaf_sql, row_leaf_sql, value_sql
 from members.conditions.registry import FieldType
 from members.conditions.tree import Group, Leaf, parse
 from tagging.models import Tag, TagMembership
 
 from .syncing import SCOPE
-
-SNAPSHOT_WITHIN_LIMIT = 20_000
 
 
 def desired_sql(tree: Group | Leaf, as_of: date, scoped: bool) -> tuple[str, tuple]:
@@ -40,10 +38,10 @@ def _leaves(node: Group | Leaf) -> list[Leaf]:
     return [leaf for child in node.children for leaf in _leaves(child)]
 
 
-def _leaf_value(leaf: Leaf, as_of: date, within):
+def _leaf_value(leaf: Leaf, as_of: date):
     """The member's value of one leaf as SQL: the field's own value where it has one, and for
     boolean and set fields whether the leaf holds (a set is "holds 金卡: true")."""
-    ctx = leaf_context(leaf, as_of, within)
+    ctx = leaf_context(leaf, as_of)
     field = leaf.field
     if field.type in (FieldType.BOOLEAN, FieldType.SET):
         return Case(When(leaf_sql(field, leaf.op, leaf.value, ctx), then=Value(True)), default=Value(False),
@@ -51,8 +49,8 @@ def _leaf_value(leaf: Leaf, as_of: date, within):
     return value_sql(field, ctx)
 
 
-def _passed(leaf: Leaf, as_of: date, within):
-    return ExpressionWrapper(leaf_sql(leaf.field, leaf.op, leaf.value, leaf_context(leaf, as_of, within)),
+def _passed(leaf: Leaf, as_of: date):
+    return ExpressionWrapper(row_leaf_sql(leaf.field, leaf.op, leaf.value, leaf_context(leaf, as_of)),
                              output_field=BooleanField())
 
 
@@ -60,15 +58,10 @@ def snapshot_leaf_values(*, tag: Tag, tree: Group | Leaf, member_ids: list[int],
     """Store {leaf path: {"actual": value, "passed": bool}} on the members who just got the tag."""
     if not member_ids:
         return
-    ids = RawSQL("SELECT unnest(%s::bigint[])", [array_param(member_ids)])
-    # A few members: each aggregate reads their rows only. Many (a new tag's first run): each reads
-    # the whole table once, cheaper than repeating the id list in every leaf's query.
-    within = ids if len(member_ids) <= SNAPSHOT_WITHIN_LIMIT else None
-    leaves = {leaf.path or "条件": JSONObject(actual=_leaf_value(leaf, as_of, within),
-                                             passed=_passed(leaf, as_of, within))
+    leaves = {leaf.path or "条件": JSONObject(actual=_leaf_value(leaf, as_of), passed=_passed(leaf, as_of))
               for leaf in _leaves(tree)}
     snapshot = Cast(JSONObject(**leaves), JSONField()) if leaves else Value("{}")
-    rows = active_members().filter(pk__in=ids) \
+    rows = active_members().filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [array_param(member_ids)])) \
         .order_by().annotate(snapshot=snapshot).values_list("pk", "snapshot")
     sql, params = rows.query.sql_with_params()
     table = connection.ops.quote_name(TagMembership._meta.db_table)

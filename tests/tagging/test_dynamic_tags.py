@@ -225,3 +225,19 @@ def test_an_inactive_tag_is_left_alone():
     tag = dynamic_tag(active=False)
     assert not refresh_tag(tag, as_of=AS_OF).changed
     assert not tag_codes(member)
+
+
+def test_the_why_of_a_member_without_orders_shows_zero_and_the_leaves_it_met_by_having_none():
+    # given a dynamic tag for women with no order in the window and not exactly ¥500 spent
+    quiet = make_member(gender="F")
+    tag = dynamic_tag("quiet", {"all": [
+        {"field": "member.gender", "op": "eq", "value": "F"},
+        {"field": "orders.count", "op": "lt", "value": 1, "window": {"last_days": 30}},
+        {"field": "orders.paid_amount", "op": "ne", "value": 500, "window": {"last_days": 30}},
+    ]})
+    # when it is recomputed
+    refresh_tag(tag, as_of=AS_OF)
+    # then she holds it, and the snapshot has her zeros as met (not SQL's unknown)
+    snapshot = TagMembership.objects.get(tag=tag, member=quiet).leaf_values
+    assert snapshot["all[1]"] == {"actual": 0, "passed": True}
+    assert snapshot["all[2]"]["passed"] is True and float(snapshot["all[2]"]["actual"]) == 0
