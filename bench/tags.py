@@ -3,6 +3,7 @@
     python bench/tags.py                                   # 1,000,000 members (data built first if missing)
     python bench/tags.py --members 10000 --rounds 1        # a smoke run: seconds
     python bench/tags.py --explain                         # also print EXPLAIN ANALYZE of both dynamic queries
+    python bench/tags.py --dynamic-only                    # steps 1-3 only
 
 The data is bench/tags_data.py's (database `crm_tags_bench_<members>` on DATABASE_URL's server, or the
 embedded PostgreSQL without it; reused when already built). Evaluation date AS_OF = 2026-12-07. Each
@@ -459,7 +460,7 @@ def row(what: str, ours: float, base: float | None, target: str, met: bool, unit
 
 
 def report(meta: dict, version: str, dyn: dict, changed: dict, previews: dict, variable: list[dict],
-           recompute: dict) -> None:
+           recompute: dict | None) -> None:
     print()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"PostgreSQL {version}")
@@ -485,6 +486,8 @@ def report(meta: dict, version: str, dyn: dict, changed: dict, previews: dict, v
     if variable:
         ours, base = sum(v["ours"] for v in variable), sum(v["base"] for v in variable)
         print(row(f"all {len(variable)} variable extractors together", ours, base, "≤ 3×", ours / base <= 3))
+    if recompute is None:  # --dynamic-only
+        return
     peak = recompute["rss_peak_mb"]
     print(f"| peak RSS of the recompute from scratch ({len(recompute['tags'])} tags; {recompute['rss_start_mb']:.0f} MB "
           f"at start) | {peak:.0f} MB | — | — | ≤ 1 GB | {'yes' if peak <= 1024 else 'NO'} |")
@@ -502,6 +505,8 @@ def main() -> int:
     parser.add_argument("--variable-rounds", type=int, help="rounds of the variable extractors (default --rounds)")
     parser.add_argument("--changed", type=int, default=CHANGED_MEMBERS, help="members whose orders change")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of the dynamic queries")
+    parser.add_argument("--dynamic-only", action="store_true",
+                        help="steps 1-3 only (the dynamic tag, count and explain): minutes instead of half an hour")
     parser.add_argument("--child-recompute", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_recompute:
@@ -523,6 +528,9 @@ def main() -> int:
     previews = measure_previews(args.rounds, checks)
     print(f"  count {previews['count']:.3f} s (best {previews['count_best']:.3f} s); explain median "
           f"{previews['explain'] * 1000:.1f} ms, max {previews['explain_max'] * 1000:.1f} ms", flush=True)
+    if args.dynamic_only:
+        report(meta, version, dyn, changed, previews, [], None)
+        return checks.exit_code()
     print("variable tags: each extractor's rows against a bare GROUP BY:", flush=True)
     variable = measure_variable(variable_tags(), args.variable_rounds or args.rounds, checks)
     print("recompute from scratch in a child process (time and peak memory):", flush=True)

@@ -147,15 +147,6 @@ def _per_member_sql(field: Field, op: str, value, ctx: FieldContext) -> Q:
     return Q(pk__in=rows.filter(meets).values(per.member))
 
 
-def row_leaf_sql(field: Field, op: str, value, ctx: FieldContext) -> Q:
-    """leaf_sql for reading a few given members (the snapshot of a tag's why): an aggregated field
-    is compared on each member's own value, an index probe each, instead of aggregating everyone."""
-    if field.per_member is None:
-        return leaf_sql(field, op, value, ctx)
-    met = _compare_sql(value_sql(field, ctx), field, NEGATIONS.get(op, op), value, ctx)
-    return ~met if op in NEGATIONS else met
-
-
 def value_sql(field: Field, ctx: FieldContext):
     """The member's value as an expression of the outer Member row — for reading a few members'
     values (the snapshot of a tag's why), not for selecting among millions."""

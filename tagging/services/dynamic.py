@@ -1,8 +1,8 @@
-"""What a dynamic tag (动态标签) wants: the members meeting its condition, and for those who just got it,
+"""What a dynamic tag (动态标签) wants: the members meeting its condition, and for those about to get it,
 the value of each leaf at that moment (the "why" frozen with the rule version).
 
 Both are compiled by the member condition language, so the tag, a segment and `count` agree. The
-snapshot is computed for the members that changed only, in one UPDATE … FROM over their rows.
+why is computed for the new members only, set-based, and written with their membership rows.
 """
 
 from __future__ import annotations
@@ -14,14 +14,15 @@ from django.db.models import BooleanField, Case, ExpressionWrapper, JSONField, V
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, JSONObject
 
-from core.bulk_insert import array_param
 from members.conditions.compiler import active_members, leaf_context, matching_members
-from members.conditions.operators import leaf_sql, row_leaf_sql, value_sql
+from members.conditions.operators import leaf_sql, value_sql
 from members.conditions.registry import FieldType
 from members.conditions.tree import Group, Leaf, parse
 from tagging.models import Tag, TagMembership
 
-from .syncing import SCOPE
+from .syncing import DESIRED, SCOPE, WHY
+
+NEW_MEMBERS = "tag_new_members"  # the desired members not holding the tag yet
 
 
 def desired_sql(tree: Group | Leaf, as_of: date, scoped: bool) -> tuple[str, tuple]:
@@ -49,27 +50,37 @@ def _leaf_value(leaf: Leaf, as_of: date):
     return value_sql(field, ctx)
 
 
-def _passed(leaf: Leaf, as_of: date):
-    return ExpressionWrapper(row_leaf_sql(leaf.field, leaf.op, leaf.value, leaf_context(leaf, as_of)),
+def _passed(leaf: Leaf, as_of: date, within):
+    """The leaf compiled as for a refresh limited to `within`: one aggregate over the new members'
+    rows, hashed, rather than a second correlated read per member."""
+    return ExpressionWrapper(leaf_sql(leaf.field, leaf.op, leaf.value, leaf_context(leaf, as_of, within)),
                              output_field=BooleanField())
 
 
-def snapshot_leaf_values(*, tag: Tag, tree: Group | Leaf, member_ids: list[int], as_of: date) -> None:
-    """Store {leaf path: {"actual": value, "passed": bool}} on the members who just got the tag."""
-    if not member_ids:
-        return
-    leaves = {leaf.path or "条件": JSONObject(actual=_leaf_value(leaf, as_of), passed=_passed(leaf, as_of))
+def prepare_why(*, tag: Tag, tree: Group | Leaf, as_of: date) -> None:
+    """Before the memberships are written: {leaf path: {"actual": value, "passed": bool}} for each
+    desired member who does not hold the tag yet, into the temporary table WHY, which the INSERT of
+    the new memberships reads (syncing.sync_memberships) — so each why is written once, with its row."""
+    memberships = connection.ops.quote_name(TagMembership._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {NEW_MEMBERS} (member_id bigint PRIMARY KEY) ON COMMIT DROP")
+        cursor.execute(f"TRUNCATE {NEW_MEMBERS}")
+        cursor.execute(f"""
+            INSERT INTO {NEW_MEMBERS} SELECT DISTINCT d.member_id FROM {DESIRED} d
+            WHERE NOT EXISTS (SELECT 1 FROM {memberships} tm WHERE tm.tag_id = %s AND tm.member_id = d.member_id)""",
+                       [tag.pk])
+        cursor.execute(f"ANALYZE {NEW_MEMBERS}")
+    within = RawSQL(f"SELECT member_id FROM {NEW_MEMBERS}", [])
+    leaves = {leaf.path or "条件": JSONObject(actual=_leaf_value(leaf, as_of), passed=_passed(leaf, as_of, within))
               for leaf in _leaves(tree)}
     snapshot = Cast(JSONObject(**leaves), JSONField()) if leaves else Value("{}")
-    rows = active_members().filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [array_param(member_ids)])) \
-        .order_by().annotate(snapshot=snapshot).values_list("pk", "snapshot")
+    rows = active_members().filter(pk__in=within).order_by().annotate(snapshot=snapshot).values_list("pk", "snapshot")
     sql, params = rows.query.sql_with_params()
-    table = connection.ops.quote_name(TagMembership._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"""
-            UPDATE {table} tm SET leaf_values = s.snapshot::jsonb
-            FROM ({sql}) s(member_id, snapshot)
-            WHERE tm.tag_id = %s AND tm.member_id = s.member_id""", (*params, tag.pk))
+        cursor.execute(f"DROP TABLE IF EXISTS {WHY}")
+        cursor.execute(f"CREATE TEMP TABLE {WHY} ON COMMIT DROP AS "
+                       f"SELECT s.member_id, s.why::jsonb AS why FROM ({sql}) s(member_id, why)", params)
+        cursor.execute(f"ALTER TABLE {WHY} ADD PRIMARY KEY (member_id)")
 
 
 def parsed_condition(tag: Tag) -> Group | Leaf:

@@ -99,10 +99,11 @@ def refresh_tag(tag: Tag, *, as_of: date | None = None, member_ids: Iterable[int
     except ConditionError as error:
         raise TaggingError(f"标签「{tag.name}」的条件有误：" + "；".join(error.errors)) from error
     syncing.load_desired(sql, params)
-    outcome = syncing.sync_memberships(tag=tag, scoped=scoped, as_of=as_of, now=now, actor_label=actor_label,
-                                       reason_on=REASON_ON[tag.kind], reason_off=REASON_OFF[tag.kind])
     if tree is not None:
-        dynamic.snapshot_leaf_values(tag=tag, tree=tree, member_ids=outcome.added, as_of=as_of)
+        dynamic.prepare_why(tag=tag, tree=tree, as_of=as_of)
+    outcome = syncing.sync_memberships(tag=tag, scoped=scoped, as_of=as_of, now=now, actor_label=actor_label,
+                                       reason_on=REASON_ON[tag.kind], reason_off=REASON_OFF[tag.kind],
+                                       with_why=tree is not None)
     changed = outcome.added + outcome.removed
     tags_changed.send_on_commit(member_ids=changed, tag_ids=[tag.pk] if changed else [])
     return RefreshResult(tag.code, len(outcome.added), len(outcome.removed))

@@ -26,6 +26,7 @@ _TAG_LOCK_NAMESPACE = 0x544147  # "TAG": the first key of the two-int advisory l
 
 DESIRED = "tag_desired"
 SCOPE = "tag_scope"
+WHY = "tag_why"  # (member_id, why jsonb) of a dynamic tag's new members: dynamic.prepare_why
 
 
 def _table(model) -> str:
@@ -66,12 +67,15 @@ def load_desired(select_sql: str, params) -> None:
 
 
 def sync_memberships(*, tag: Tag, scoped: bool, as_of: date, now: datetime, actor_label: str,
-                     reason_on: str, reason_off: str) -> SyncOutcome:
+                     reason_on: str, reason_off: str, with_why: bool = False) -> SyncOutcome:
     """Apply the difference between the tag's memberships (within the scope) and the desired table.
 
     A dynamic tag with `keep_days` keeps a member for that many days after the condition stopped
     holding: the first such day is stored in `unmet_since`, cleared when the condition holds again.
+    `with_why`: the new memberships take their leaf values from the WHY table.
     """
+    why = (f"COALESCE((SELECT w.why FROM {WHY} w WHERE w.member_id = d.member_id), '{{}}')"
+           if with_why else "'{}'")
     in_scope = f"AND tm.member_id IN (SELECT member_id FROM {SCOPE})" if scoped else ""
     not_desired = (f"NOT EXISTS (SELECT 1 FROM {DESIRED} d "
                    "WHERE d.member_id = tm.member_id AND d.value = tm.value)")
@@ -110,7 +114,7 @@ def sync_memberships(*, tag: Tag, scoped: bool, as_of: date, now: datetime, acto
                 (member_id, tag_id, value, since, ends_on, origin_member_id, actor_id, reason,
                  rule_version, leaf_values, evidence, unmet_since)
             SELECT d.member_id, %(tag)s, d.value, %(now)s, NULL, d.member_id, NULL, %(on)s,
-                   %(version)s, '{{}}', d.evidence, NULL
+                   %(version)s, {why}, d.evidence, NULL
             FROM {DESIRED} d JOIN candidates c ON c.id = d.member_id
             ON CONFLICT (member_id, tag_id, value) DO NOTHING
             RETURNING member_id, value
