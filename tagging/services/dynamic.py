@@ -57,10 +57,11 @@ def _passed(leaf: Leaf, as_of: date, within):
                              output_field=BooleanField())
 
 
-def prepare_why(*, tag: Tag, tree: Group | Leaf, as_of: date) -> None:
+def prepare_why(*, tag: Tag, tree: Group | Leaf, as_of: date) -> bool:
     """Before the memberships are written: {leaf path: {"actual": value, "passed": bool}} for each
     desired member who does not hold the tag yet, into the temporary table WHY, which the INSERT of
-    the new memberships reads (syncing.sync_memberships) — so each why is written once, with its row."""
+    the new memberships reads (syncing.sync_memberships) — so each why is written once, with its row.
+    False when nobody is new (the steady state): no WHY table, nothing computed."""
     memberships = connection.ops.quote_name(TagMembership._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {NEW_MEMBERS} (member_id bigint PRIMARY KEY) ON COMMIT DROP")
@@ -69,6 +70,8 @@ def prepare_why(*, tag: Tag, tree: Group | Leaf, as_of: date) -> None:
             INSERT INTO {NEW_MEMBERS} SELECT DISTINCT d.member_id FROM {DESIRED} d
             WHERE NOT EXISTS (SELECT 1 FROM {memberships} tm WHERE tm.tag_id = %s AND tm.member_id = d.member_id)""",
                        [tag.pk])
+        if not cursor.rowcount:
+            return False
         cursor.execute(f"ANALYZE {NEW_MEMBERS}")
     within = RawSQL(f"SELECT member_id FROM {NEW_MEMBERS}", [])
     leaves = {leaf.path or "条件": JSONObject(actual=_leaf_value(leaf, as_of), passed=_passed(leaf, as_of, within))
@@ -77,10 +80,11 @@ def prepare_why(*, tag: Tag, tree: Group | Leaf, as_of: date) -> None:
     rows = active_members().filter(pk__in=within).order_by().annotate(snapshot=snapshot).values_list("pk", "snapshot")
     sql, params = rows.query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {WHY}")
+        cursor.execute(f"DROP TABLE IF EXISTS {WHY}")  # a second tag in the same transaction
         cursor.execute(f"CREATE TEMP TABLE {WHY} ON COMMIT DROP AS "
                        f"SELECT s.member_id, s.why::jsonb AS why FROM ({sql}) s(member_id, why)", params)
         cursor.execute(f"ALTER TABLE {WHY} ADD PRIMARY KEY (member_id)")
+    return True
 
 
 def parsed_condition(tag: Tag) -> Group | Leaf:

@@ -99,11 +99,10 @@ def refresh_tag(tag: Tag, *, as_of: date | None = None, member_ids: Iterable[int
     except ConditionError as error:
         raise TaggingError(f"标签「{tag.name}」的条件有误：" + "；".join(error.errors)) from error
     syncing.load_desired(sql, params)
-    if tree is not None:
-        dynamic.prepare_why(tag=tag, tree=tree, as_of=as_of)
+    with_why = tree is not None and dynamic.prepare_why(tag=tag, tree=tree, as_of=as_of)
     outcome = syncing.sync_memberships(tag=tag, scoped=scoped, as_of=as_of, now=now, actor_label=actor_label,
                                        reason_on=REASON_ON[tag.kind], reason_off=REASON_OFF[tag.kind],
-                                       with_why=tree is not None)
+                                       with_why=with_why)
     changed = outcome.added + outcome.removed
     tags_changed.send_on_commit(member_ids=changed, tag_ids=[tag.pk] if changed else [])
     return RefreshResult(tag.code, len(outcome.added), len(outcome.removed))

@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
 from members.conditions.windows import SHANGHAI
 from members.models import MemberStatus, Order
@@ -241,3 +242,20 @@ def test_the_why_of_a_member_without_orders_shows_zero_and_the_leaves_it_met_by_
     snapshot = TagMembership.objects.get(tag=tag, member=quiet).leaf_values
     assert snapshot["all[1]"] == {"actual": 0, "passed": True}
     assert snapshot["all[2]"]["passed"] is True and float(snapshot["all[2]"]["actual"]) == 0
+
+
+def test_two_tags_refreshed_in_one_transaction_each_write_their_own_why():
+    # given a woman who spent ¥1,200, and two dynamic tags she meets, one reading her spend
+    spender = make_member(gender="F")
+    paid(spender, "1200")
+    big = dynamic_tag()
+    women = dynamic_tag("women", {"field": "member.gender", "op": "eq", "value": "F"})
+    # when both are recomputed in one transaction (the why's temporary table lives until its end)
+    with transaction.atomic():
+        refresh_tag(big, as_of=AS_OF)
+        refresh_tag(women, as_of=AS_OF)
+        # and again, with nobody new
+        refresh_tag(big, as_of=AS_OF)
+    # then each membership holds its own tag's why
+    assert TagMembership.objects.get(tag=big).leaf_values["all[1]"] == {"actual": 1200, "passed": True}
+    assert TagMembership.objects.get(tag=women).leaf_values == {"条件": {"actual": "F", "passed": True}}
