@@ -16,6 +16,7 @@ orders it added), then, in one process, with each figure against a baseline meas
 2. the same tag refreshed for 10,000 members who each just got a new order (`member_ids=`), target ≤ 1 s;
    the bare SELECT restricted to those members is printed beside it;
 3. members.conditions.compiler.count of the condition (≤ 1 s) and explain() for 20 members (≤ 50 ms);
+   then, for information, count of OTHER_SHAPES (`any`, `not`, a leaf met by members without orders);
 4. every shipped variable tag extractor's desired rows over the whole data (materialised, as the
    refresh does) against a bare GROUP BY computing the same values (≤ 3×), and refresh_tag of each
    variable tag (first run and re-run) for information;
@@ -55,6 +56,18 @@ CONDITION = {"all": [
     {"field": "loyalty.level.consumer", "op": "gte", "value": 1},
     {"field": "loyalty.points_available.points", "op": "gte", "value": POINTS_AT_LEAST},
 ]}
+# Other shapes, timed once each for information: a leaf under `any` / `not`, and one met by members
+# without rows (NOT IN), are hashed subplans — without set_based_session's work_mem they ran for minutes.
+OTHER_SHAPES = {
+    "win-back (no order in 180 days, ≥ 3 in all)": {"all": [
+        {"field": "orders.count", "op": "lt", "value": 1, "window": {"last_days": 180}},
+        {"field": "orders.count", "op": "gte", "value": 3}]},
+    "any of (spend ≥ ¥5,000 in 365 days, level ≥ 3, not (points < 2,000))": {"any": [
+        {"field": "orders.paid_amount", "op": "gte", "value": 5000, "window": {"last_days": 365}},
+        {"field": "loyalty.level.consumer", "op": "gte", "value": 3},
+        {"not": {"field": "loyalty.points_available.points", "op": "lt", "value": 2000}}]},
+    "points expiring within 30 days > 0": {"field": "loyalty.points_expiring.points.30", "op": "gt", "value": 0},
+}
 PAID_STATUSES = ("paid", "shipped", "completed", "partially_refunded")
 # The condition's order window: the last 90 days through AS_OF, as Shanghai midnights [from, to).
 WINDOW_FROM, WINDOW_TO = "2026-09-08 00:00+08", "2026-12-08 00:00+08"
@@ -280,6 +293,9 @@ def measure_previews(rounds: int, checks: BenchChecks) -> dict:
         times.append(seconds)
         agree &= explanation.matches == (member.pk in matching)
     checks.expect(agree, f"explain() agrees with the set for {len(members)} members")
+    for name, shape in OTHER_SHAPES.items():
+        seconds, found = timed(compiler.count, shape, AS_OF)
+        print(f"  count of {name}: {found:,} members in {seconds:.2f} s", flush=True)
     return {"count": median(s for s, _ in counts), "count_best": min(s for s, _ in counts),
             "explain": median(times), "explain_max": max(times), "explained": len(members)}
 
