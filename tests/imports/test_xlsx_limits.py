@@ -3,6 +3,7 @@
 import time
 
 import pytest
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from members.imports.engine import import_file
 from members.models import ImportStatus, Member
@@ -46,30 +47,36 @@ def test_a_dimension_that_understates_the_sheet_does_not_hide_far_right_values(t
     assert batch.status == ImportStatus.FAILED and "XFD 列" in batch.error_message
 
 
-def _read_all(data: bytes) -> tuple[list, float]:
-    """Every row of the workbook, and the CPU seconds reading it took (CPU time: other load does not count)."""
-    started = time.process_time()
+def _read_all(data: bytes) -> list:
     with table_of(data, filename="orders.xlsx") as table:
-        rows = list(table.rows())
-    return rows, time.process_time() - started
+        return list(table.rows())
 
 
-def test_rows_are_read_only_as_wide_as_the_header(settings):
-    # given a column limit raised to Excel's maximum, and 20,000 rows read twice:
-    # as they are, and with a stray value at column XFD in every row
+def test_rows_are_read_only_as_wide_as_the_header(settings, monkeypatch):
+    # given a column limit raised to Excel's maximum, and 20,000 rows with a stray value at column
+    # XFD in every row; and a record of how wide openpyxl is asked to read the data rows
     settings.IMPORTS_XLSX_MAX_COLUMNS = 16_384
     plain = [text_row(1, ["订单编号", "数量"])] + [number_row(n, [n, 1]) for n in range(2, 20_002)]
     stray = plain[:1] + [row.replace("</row>", f'<c r="XFD{n}"><v>1</v></c></row>')
                          for n, row in enumerate(plain[1:], 2)]
+    widths = []
+    iter_rows = ReadOnlyWorksheet.iter_rows
+
+    def recording(sheet, *args, **kwargs):
+        if kwargs.get("min_row"):  # the data rows (the header is read from row 1)
+            widths.append(kwargs.get("max_col"))
+        return iter_rows(sheet, *args, **kwargs)
+
+    monkeypatch.setattr(ReadOnlyWorksheet, "iter_rows", recording)
 
     # when both files are read
-    plain_rows, plain_seconds = _read_all(workbook(plain))
-    stray_rows, stray_seconds = _read_all(workbook(stray))
+    plain_rows, stray_rows = _read_all(workbook(plain)), _read_all(workbook(stray))
 
-    # then the stray cells change nothing and cost little: rows are not padded to 16,384 cells
-    # (padded, reading took three times as long as the plain file and 28 s for the probe's 100,000 rows)
+    # then the stray cells change nothing, and the data rows are read two columns wide, not padded to
+    # 16,384 cells (padded, reading took three times as long, and 28 s for the probe's 100,000 rows;
+    # a timing assertion here failed on a loaded machine, so the test checks the width asked for)
     assert stray_rows == plain_rows and stray_rows[-1] == (20_001, {"订单编号": "20001", "数量": "1"})
-    assert stray_seconds < 1.6 * plain_seconds + 0.2
+    assert widths == [2, 2]
 
 
 def test_empty_formatted_cells_far_right_do_not_count_against_the_column_limit(tmp_path):
