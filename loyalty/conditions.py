@@ -13,7 +13,8 @@
   swept them yet. The days are part of the key, so the value compares like any number (`gte 100`); no such points is 0.
 
 Each field answers by the same query for the set (every member's rows, grouped: a PerMember) and
-for one member (the rows filtered to them), so the compiled query and explain() cannot drift apart. Keys come from data (schemes, account types): families.
+for one member (the rows filtered to them), so the compiled query and explain() cannot drift apart.
+Keys come from data (schemes, account types): families.
 """
 
 from __future__ import annotations

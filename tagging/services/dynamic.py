@@ -20,7 +20,7 @@ from members.conditions.registry import FieldType
 from members.conditions.tree import Group, Leaf, parse
 from tagging.models import Tag, TagMembership
 
-from .syncing import DESIRED, SCOPE, WHY
+from .syncing import DESIRED, SCOPE, WHY, fill_member_table
 
 NEW_MEMBERS = "tag_new_members"  # the desired members not holding the tag yet
 
@@ -63,16 +63,12 @@ def prepare_why(*, tag: Tag, tree: Group | Leaf, as_of: date) -> bool:
     the new memberships reads (syncing.sync_memberships) — so each why is written once, with its row.
     False when nobody is new (the steady state): no WHY table, nothing computed."""
     memberships = connection.ops.quote_name(TagMembership._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {NEW_MEMBERS} (member_id bigint PRIMARY KEY) ON COMMIT DROP")
-        cursor.execute(f"TRUNCATE {NEW_MEMBERS}")
-        cursor.execute(f"""
-            INSERT INTO {NEW_MEMBERS} SELECT DISTINCT d.member_id FROM {DESIRED} d
-            WHERE NOT EXISTS (SELECT 1 FROM {memberships} tm WHERE tm.tag_id = %s AND tm.member_id = d.member_id)""",
-                       [tag.pk])
-        if not cursor.rowcount:
-            return False
-        cursor.execute(f"ANALYZE {NEW_MEMBERS}")
+    newcomers = fill_member_table(NEW_MEMBERS, f"""
+        SELECT d.member_id FROM {DESIRED} d
+        WHERE NOT EXISTS (SELECT 1 FROM {memberships} tm WHERE tm.tag_id = %s AND tm.member_id = d.member_id)""",
+                                  [tag.pk])
+    if not newcomers:
+        return False
     within = RawSQL(f"SELECT member_id FROM {NEW_MEMBERS}", [])
     leaves = {leaf.path or "条件": JSONObject(actual=_leaf_value(leaf, as_of), passed=_passed(leaf, as_of, within))
               for leaf in _leaves(tree)}

@@ -44,15 +44,25 @@ def lock_tag(tag: Tag) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_TAG_LOCK_NAMESPACE, tag.pk])
 
 
+def fill_member_table(table: str, select_sql: str, params) -> int:
+    """(Re)fill the temporary table `table` (member_id, its key; dropped at commit) with the distinct
+    ids `select_sql` yields, analysed for the planner; the number of ids."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} (member_id bigint PRIMARY KEY) ON COMMIT DROP")
+        cursor.execute(f"TRUNCATE {table}")
+        cursor.execute(f"INSERT INTO {table} SELECT DISTINCT ids.member_id FROM ({select_sql}) ids(member_id)",
+                       params)
+        filled = cursor.rowcount
+        if filled:
+            cursor.execute(f"ANALYZE {table}")
+    return filled
+
+
 def load_scope(member_ids: list[int] | None) -> bool:
     """Put the members a partial refresh looks at into a temporary table; False for "everyone"."""
     if member_ids is None:
         return False
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {SCOPE} (member_id bigint PRIMARY KEY) ON COMMIT DROP")
-        cursor.execute(f"TRUNCATE {SCOPE}")
-        cursor.execute(f"INSERT INTO {SCOPE} SELECT DISTINCT unnest(%s::bigint[])", [array_param(member_ids)])
-        cursor.execute(f"ANALYZE {SCOPE}")
+    fill_member_table(SCOPE, "SELECT unnest(%s::bigint[])", [array_param(member_ids)])
     return True
 
 
