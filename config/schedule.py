@@ -26,4 +26,9 @@ BEAT_SCHEDULE = {
         "crontab": {"minute": "40", "hour": "0"},
         "description": "每日 00:40 重算全部动态标签和变量标签（在积分、等级和手动标签到期任务之后）",
     },
+    "insights.refresh_insights": {
+        "task": "insights.tasks.refresh_insights_task",
+        "crontab": {"minute": "20", "hour": "1"},
+        "description": "每日 01:20 计算会员指标、价值模型和人群规模（在积分任务和标签重算之后）",
+    },
 }

@@ -1,0 +1,120 @@
+"""Insights' side of the member condition language, registered from InsightsConfig.ready().
+
+`metrics.<name>`: the figures of the member metrics table (models/metrics.py) — orders and net paid
+amount in the last 30 / 90 / 180 / 365 days and lifetime, AOV, first and last order date, days since
+the last order, purchase interval, refund rate, channels and stores bought from. They read the row the
+nightly run (and the refresh after each change) wrote, so a leaf costs one join on the member key
+rather than an aggregate over the orders: what keeps a five-leaf segment count interactive at millions.
+A member without a row yet (created since the last refresh) reads as a member without orders.
+
+The windows are fixed by the table, as of its date; for any other window the live `orders.*` fields
+remain. `metrics.days_since_last_order` is derived at evaluation (evaluation date − last order date).
+"""
+
+from __future__ import annotations
+
+from django.db.models import DateField, Exists, F, Func, IntegerField, OuterRef, Q, Value
+from django.db.models.functions import Coalesce
+
+from members.conditions.registry import Field, FieldRegistry, FieldType
+from members.models import Channel, Store
+
+from .models import MemberMetrics
+from .models.metrics import WINDOWS
+
+PREFIX = "metrics."
+
+
+def _row(member):
+    return MemberMetrics.objects.filter(member=member).first()
+
+
+def _column(name: str, label: str, kind: FieldType, *, default=None, help_text: str = "") -> Field:
+    """A figure stored in the column `name`; `default`: the value of a member without a row."""
+    def value_sql(ctx):
+        column = F(f"metrics__{name}")
+        if default is None:
+            return column
+        return Coalesce(column, Value(default), output_field=MemberMetrics._meta.get_field(name))
+
+    def read(member, ctx):
+        row = _row(member)
+        return getattr(row, name) if row is not None else default
+
+    return Field(key=PREFIX + name, label=label, type=kind, value_sql=value_sql, read=read, help=help_text)
+
+
+def _days_since_last_order_sql(ctx):
+    # date − date is whole days (an integer) in PostgreSQL; Django's date subtraction would give an interval
+    return Func(Value(ctx.as_of, DateField()), F("metrics__last_order_date"), arg_joiner=" - ",
+                template="(%(expressions)s)", output_field=IntegerField())
+
+
+def _days_since_last_order(member, ctx):
+    row = _row(member)
+    return (ctx.as_of - row.last_order_date).days if row and row.last_order_date else None
+
+
+def _refund_rate_sql(ctx):
+    return F("metrics__refund_rate") * 100
+
+
+def _refund_rate(member, ctx):
+    row = _row(member)
+    return row.refund_rate * 100 if row and row.refund_rate is not None else None
+
+
+def _held(member=None):
+    return MemberMetrics.objects.filter(member=OuterRef("pk") if member is None else member)
+
+
+def _stores_held(member, ctx) -> set[str]:
+    row = _row(member)
+    if row is None or not row.store_ids:
+        return set()
+    return set(Store.objects.filter(pk__in=row.store_ids).values_list("code", flat=True))
+
+
+def _bought_at_store(ctx, code: str) -> Q:
+    store_id = Store.objects.filter(code=code).values_list("pk", flat=True).first()
+    if store_id is None:  # the code was valid when checked; a store deleted since holds nobody
+        return Q(pk__in=[])
+    return Q(Exists(_held().filter(store_ids__contains=[store_id])))
+
+
+def _store_choices():
+    return Store.objects.order_by("code").values_list("code", "name")
+
+
+NOTE = "（会员指标，每日刷新，订单变化后随即更新）"
+METRIC_FIELDS = (
+    *(_column(f"orders_{days}d", f"近{days}天订单数", FieldType.NUMBER, default=0,
+              help_text=f"指标日期前 {days} 天至当天的已付款、未全额退款订单数{NOTE}") for days in WINDOWS),
+    _column("orders_total", "累计订单数", FieldType.NUMBER, default=0, help_text=f"全部已付款、未全额退款订单数{NOTE}"),
+    *(_column(f"paid_{days}d", f"近{days}天实付净额", FieldType.MONEY, default=0,
+              help_text=f"指标日期前 {days} 天至当天的实付减退款{NOTE}") for days in WINDOWS),
+    _column("paid_total", "累计实付净额", FieldType.MONEY, default=0, help_text=f"全部订单实付减退款{NOTE}"),
+    _column("average_order_value", "客单价（累计）", FieldType.MONEY, default=0, help_text=f"累计实付净额 ÷ 累计订单数{NOTE}"),
+    _column("first_order_date", "首单日期", FieldType.DATE, help_text=f"没有订单为空{NOTE}"),
+    _column("last_order_date", "末单日期", FieldType.DATE, help_text=f"没有订单为空{NOTE}"),
+    Field(key=PREFIX + "days_since_last_order", label="距上次购买天数", type=FieldType.NUMBER,
+          value_sql=_days_since_last_order_sql, read=_days_since_last_order,
+          help=f"评估日减末单日期；没有订单为空{NOTE}"),
+    _column("purchase_interval_days", "购买间隔（天）", FieldType.NUMBER,
+            help_text=f"相邻购买日间隔天数的中位数；少于两个购买日为空{NOTE}"),
+    Field(key=PREFIX + "refund_rate", label="退款率（%）", type=FieldType.NUMBER,
+          value_sql=_refund_rate_sql, read=_refund_rate,
+          help=f"退款金额占实付金额的百分比（含全额退款订单）；没有已付订单为空{NOTE}"),
+    Field(key=PREFIX + "channels", label="购买过的渠道", type=FieldType.SET, choices=tuple(Channel.choices),
+          has_sql=lambda ctx, value: Q(Exists(_held().filter(channels__contains=[value]))),
+          read=lambda member, ctx: set(row.channels) if (row := _row(member)) else set(),
+          help=f"累计{NOTE}"),
+    Field(key=PREFIX + "stores", label="购买过的门店", type=FieldType.SET, choices=_store_choices,
+          has_sql=_bought_at_store,
+          read=_stores_held, help=f"门店编码，累计{NOTE}"),
+)
+
+
+def register(registry: FieldRegistry) -> None:
+    for item in METRIC_FIELDS:
+        registry.register(item)

@@ -1,0 +1,4 @@
+from .metrics import MemberMetrics
+from .runs import InsightsRun, RunStatus
+
+__all__ = ["InsightsRun", "MemberMetrics", "RunStatus"]

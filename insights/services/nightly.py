@@ -1,0 +1,56 @@
+"""The nightly insights job: metrics, then every value model, then segment sizes — each step a row
+in InsightsRun with what it wrote. Idempotent: a second run for the same date writes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils import timezone
+
+from members.conditions.windows import shanghai_today
+
+from ..errors import InsightsError
+from ..metrics import refresh_all_metrics
+from ..models import InsightsRun, RunStatus
+
+
+@dataclass
+class NightlyResult:
+    as_of: date
+    steps: dict[str, dict] = field(default_factory=dict)  # step → counts written
+
+    @property
+    def changed(self) -> int:
+        return sum(sum(v for k, v in counts.items() if k != "members") for counts in self.steps.values())
+
+    def as_counts(self) -> dict:
+        return {"as_of": self.as_of.isoformat(), **self.steps}
+
+
+def check_business_date(as_of: date) -> date:
+    today = shanghai_today()
+    if as_of > today:
+        raise InsightsError(f"业务日期 {as_of} 晚于今天（{today}，北京时间）：不能计算未来的指标。")
+    return as_of
+
+
+def run_step(step: str, as_of: date, work: Callable[[], dict]) -> dict:
+    """Run one step, recorded (running → done / failed with the error); returns its counts."""
+    run = InsightsRun.objects.create(step=step, as_of=as_of)
+    try:
+        counts = work()
+    except Exception as error:
+        InsightsRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, finished_at=timezone.now(),
+                                                     message=f"{type(error).__name__}: {error}"[:2000])
+        raise
+    InsightsRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, finished_at=timezone.now(), counts=counts)
+    return counts
+
+
+def refresh_insights(as_of: date | None = None) -> NightlyResult:
+    as_of = check_business_date(as_of or shanghai_today())
+    result = NightlyResult(as_of)
+    result.steps["metrics"] = run_step("metrics", as_of, lambda: refresh_all_metrics(as_of).as_counts())
+    return result
