@@ -1,0 +1,212 @@
+"""Insights on PostgreSQL (issue 16): the member metrics refresh against the bare SQL aggregate.
+
+    python bench/insights.py                              # 1,000,000 members, ~10M orders (built first if missing)
+    python bench/insights.py --members 10000 --rounds 1   # a smoke run: seconds
+
+The data is bench/tags_data.py's (database `crm_tags_bench_<members>` on DATABASE_URL's server, or the
+embedded PostgreSQL without it; reused when already built, migrated to this checkout first). Evaluation
+date AS_OF = 2026-12-07. In one process, each figure against a baseline measured in the same run:
+1. the metrics refresh for every member into an empty table (refresh_all_metrics: one SELECT into a
+   temporary table, then the upsert), against the bare aggregate of the same figures — a hand-written
+   `CREATE TEMP TABLE … AS SELECT` of them, nothing more (target ≤ 2×); then the re-run for the same
+   date (writes nothing) and the next day's run (rewrites the members whose windows moved), for
+   information;
+2. the refresh for 10,000 members whose orders changed (refresh_member_metrics), beside the bare
+   aggregate limited to them;
+3. count of issue 15's four-leaf condition (female, ≥ 2 orders in 90 days, level ≥ 1, ≥ 1,000 points)
+   with the order leaf read live (`orders.count`) and from the metrics (`metrics.orders_90d`).
+Checks: the service's rows equal the bare aggregate's, column by column; a re-run writes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.checks import BenchChecks  # noqa: E402
+from bench.databases import manage_env, server_url  # noqa: E402
+from bench.tags import CONDITION, setup_django, sql, timed  # noqa: E402
+from bench.tags_data import AS_OF, ensure  # noqa: E402
+
+CHANGED_MEMBERS = 10_000
+COMPARED = ("first_order_date", "last_order_date", "orders_30d", "orders_365d", "orders_total", "paid_90d",
+            "paid_total", "average_order_value", "purchase_interval_days", "refund_rate", "channels", "store_ids",
+            "points", "levels")
+
+
+def bare_select(members: str = "") -> str:
+    """The same figures written by hand with literals — the baseline's SQL (AS_OF 2026-12-07)."""
+    scope = f"AND member_id = ANY({members})" if members else ""
+    orders = (f"FROM members_order WHERE member_id IS NOT NULL {scope} AND status IN "
+              "('paid','shipped','completed','partially_refunded') AND NOT is_deleted AND paid_at IS NOT NULL "
+              "AND paid_at < '2026-12-08 00:00+08'")
+    day = "(paid_at AT TIME ZONE 'Asia/Shanghai')::date"
+    ok = "paid_amount > refunded_amount"
+    since = {d: (AS_OF - timedelta(days=d)).isoformat() + " 00:00+08" for d in (30, 90, 180, 365)}
+    windows = ", ".join(
+        [f"count(*) FILTER (WHERE {ok} AND paid_at >= '{since[d]}') AS orders_{d}d" for d in since]
+        + [f"sum(paid_amount - refunded_amount) FILTER (WHERE {ok} AND paid_at >= '{since[d]}') AS paid_{d}d"
+           for d in since])
+    return f"""
+SELECT m.id AS member_id, o.first_order_date, o.last_order_date,
+       {", ".join(f"coalesce(o.orders_{d}d, 0) AS orders_{d}d" for d in since)},
+       coalesce(o.orders_total, 0) AS orders_total,
+       {", ".join(f"coalesce(o.paid_{d}d, 0) AS paid_{d}d" for d in since)},
+       coalesce(o.paid_total, 0) AS paid_total,
+       coalesce(round(o.paid_total / nullif(o.orders_total, 0), 2), 0) AS average_order_value,
+       round(g.gap::numeric, 1) AS purchase_interval_days,
+       CASE WHEN o.gross > 0 THEN least(round(o.refunded / o.gross, 4), 1) END AS refund_rate,
+       coalesce(o.channels, '{{}}') AS channels, coalesce(o.store_ids, '{{}}') AS store_ids,
+       coalesce(p.points, '{{}}') AS points, coalesce(l.levels, '{{}}') AS levels
+FROM members_member m
+LEFT JOIN (SELECT member_id, min({day}) FILTER (WHERE {ok}) AS first_order_date,
+                  max({day}) FILTER (WHERE {ok}) AS last_order_date, {windows},
+                  count(*) FILTER (WHERE {ok}) AS orders_total,
+                  sum(paid_amount - refunded_amount) FILTER (WHERE {ok}) AS paid_total,
+                  sum(paid_amount) AS gross, sum(refunded_amount) AS refunded,
+                  array_agg(DISTINCT channel ORDER BY channel) FILTER (WHERE {ok}) AS channels,
+                  array_agg(DISTINCT store_id ORDER BY store_id) FILTER (WHERE {ok} AND store_id IS NOT NULL) AS store_ids
+           {orders} GROUP BY member_id) o ON o.member_id = m.id
+LEFT JOIN (SELECT member_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) AS gap
+           FROM (SELECT member_id, day - lag(day) OVER (PARTITION BY member_id ORDER BY day) AS gap
+                 FROM (SELECT DISTINCT member_id, {day} AS day {orders} AND {ok}) d) x
+           WHERE gap IS NOT NULL GROUP BY member_id) g ON g.member_id = m.id
+LEFT JOIN (SELECT member_id, jsonb_object_agg(code, jsonb_build_object('available', a, 'pending', p, 'lifetime', l)) AS points
+           FROM (SELECT a.member_id, t.code, sum(available) a, sum(pending) p, sum(lifetime_earned) l
+                 FROM loyalty_pointsaccount a JOIN loyalty_pointsaccounttype t ON t.id = a.account_type_id
+                 WHERE a.status = 'active' {scope.replace("member_id", "a.member_id")}
+                 GROUP BY a.member_id, t.code) s GROUP BY member_id) p ON p.member_id = m.id
+LEFT JOIN (SELECT ml.member_id, jsonb_object_agg(s.code, l.rank) AS levels FROM loyalty_memberlevel ml
+           JOIN loyalty_levelscheme s ON s.id = ml.scheme_id JOIN loyalty_level l ON l.id = ml.level_id
+           WHERE true {scope.replace("member_id", "ml.member_id")} GROUP BY ml.member_id) l ON l.member_id = m.id
+WHERE m.status = 'active' {scope.replace("member_id", "m.id")}"""
+
+
+def bare(member_ids: list[int] | None = None) -> int:
+    """The baseline: the figures into a temporary table, with the session settings the service gets."""
+    from django.db import connection, transaction
+
+    from members.conditions.compiler import tune_transaction_for_conditions
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        tune_transaction_for_conditions()
+        cursor.execute("DROP TABLE IF EXISTS bench_bare_metrics")
+        query = bare_select("%(ids)s::bigint[]" if member_ids is not None else "")
+        cursor.execute(f"CREATE TEMP TABLE bench_bare_metrics AS {query}", {"ids": member_ids})
+        rows = cursor.rowcount
+        differing = _differing(cursor, member_ids)
+    return rows, differing
+
+
+def _differing(cursor, member_ids) -> int:
+    """Rows of the bare table whose compared figures differ from the metrics table (0 when it is current)."""
+    columns = ", ".join(COMPARED)
+    cursor.execute(f"SELECT count(*) FROM (SELECT member_id, {columns} FROM bench_bare_metrics "
+                   f"EXCEPT SELECT member_id, {columns} FROM insights_membermetrics) d")
+    return cursor.fetchone()[0]
+
+
+def empty_metrics() -> None:
+    sql("TRUNCATE insights_membermetrics")
+
+
+def measure_full(rounds: int, checks: BenchChecks) -> dict:
+    from insights.metrics import refresh_all_metrics
+
+    bare()  # warm the cache for both
+    runs = []
+    for _ in range(rounds):
+        empty_metrics()
+        base_s, _ = timed(bare)
+        ours_s, written = timed(refresh_all_metrics, AS_OF)
+        runs.append((base_s, ours_s))
+        print(f"  full refresh: bare {base_s:.1f} s, service {ours_s:.1f} s ({ours_s / base_s:.2f}x), "
+              f"{written.inserted:,} rows", flush=True)
+    _, differing = bare()
+    checks.expect(differing == 0, "the service's rows equal the bare aggregate's", f"{differing} differ")
+    again_s, again = timed(refresh_all_metrics, AS_OF)
+    checks.expect(again.changed == 0, "a re-run for the same date writes nothing", f"{again.changed} written")
+    next_s, next_day = timed(refresh_all_metrics, AS_OF + timedelta(days=1))
+    back_s, back = timed(refresh_all_metrics, AS_OF)
+    print(f"  re-run same date {again_s:.1f} s (0 written); next day {next_s:.1f} s "
+          f"({next_day.updated:,} rows rewritten); back to AS_OF {back_s:.1f} s", flush=True)
+    base = statistics.median(r[0] for r in runs)
+    ours = statistics.median(r[1] for r in runs)
+    return {"bare_s": base, "service_s": ours, "ratio": statistics.median(r[1] / r[0] for r in runs),
+            "rows": written.inserted, "rerun_s": again_s, "next_day_s": next_s, "next_day_rows": next_day.updated}
+
+
+def measure_changed(rounds: int, checks: BenchChecks) -> dict:
+    from insights.metrics import refresh_member_metrics
+
+    ids = [row[0] for row in sql(
+        "SELECT id FROM members_member WHERE status = 'active' ORDER BY hashint8(id) LIMIT %s", [CHANGED_MEMBERS])]
+    runs = []
+    for _ in range(rounds):
+        base_s, (rows, _) = timed(bare, ids)
+        ours_s, written = timed(refresh_member_metrics, ids, AS_OF)
+        runs.append((base_s, ours_s))
+    checks.expect(rows == len(ids), "the bare aggregate covers every changed member", f"{rows} rows")
+    base = statistics.median(r[0] for r in runs)
+    ours = statistics.median(r[1] for r in runs)
+    print(f"  {len(ids):,} members: bare {base:.2f} s, service {ours:.2f} s", flush=True)
+    return {"members": len(ids), "bare_s": base, "service_s": ours}
+
+
+def measure_count(rounds: int) -> dict:
+    from members.conditions.compiler import count
+
+    with_metrics = {"all": [{"field": "metrics.orders_90d", "op": "gte", "value": 2}
+                            if leaf.get("field") == "orders.count" else leaf for leaf in CONDITION["all"]]}
+    result = {}
+    for name, condition in (("live orders.count", CONDITION), ("metrics.orders_90d", with_metrics)):
+        count(condition, AS_OF)  # warm
+        seconds = []
+        for _ in range(rounds):
+            took, found = timed(count, condition, AS_OF)
+            seconds.append(took)
+        result[name] = {"count": found, "s": statistics.median(seconds)}
+        print(f"  count with {name}: {found:,} members in {statistics.median(seconds):.2f} s", flush=True)
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--members", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    url, meta = ensure(server_url(), args.members)
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "--no-input", "-v", "0"],
+                   env=manage_env(url), check=True)
+    setup_django(url)
+    checks = BenchChecks()
+    print(f"machine: {platform.machine()}, {sql('SHOW server_version')[0][0]}; {meta['members']:,} members, "
+          f"{meta['orders']:,} orders", flush=True)
+    started = time.perf_counter()
+    print("1. metrics refresh, every member", flush=True)
+    full = measure_full(args.rounds, checks)
+    print("2. metrics refresh, changed members", flush=True)
+    changed = measure_changed(args.rounds, checks)
+    print("3. count of the four-leaf condition", flush=True)
+    counted = measure_count(args.rounds)
+    print(f"\nsummary ({time.perf_counter() - started:.0f} s):")
+    print(f"  metrics refresh, all {full['rows']:,} members: {full['service_s']:.1f} s vs bare {full['bare_s']:.1f} s "
+          f"= {full['ratio']:.2f}x (target ≤ 2x); re-run {full['rerun_s']:.1f} s writes nothing; next day "
+          f"{full['next_day_s']:.1f} s rewrites {full['next_day_rows']:,}")
+    print(f"  refresh of {changed['members']:,} changed members: {changed['service_s']:.2f} s "
+          f"(bare {changed['bare_s']:.2f} s)")
+    for name, figures in counted.items():
+        print(f"  count with {name}: {figures['s']:.2f} s ({figures['count']:,} members)")
+    return checks.exit_code()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
