@@ -38,7 +38,7 @@ from bench.tags_data import AS_OF, ensure  # noqa: E402
 
 CHANGED_MEMBERS = 10_000
 COMPARED = ("first_order_date", "last_order_date", "orders_30d", "orders_365d", "orders_total", "paid_90d",
-            "paid_total", "average_order_value", "purchase_interval_days", "refund_rate", "channels", "store_ids",
+            "paid_total", "average_order_value", "purchase_interval_days", "last_gap_days", "last_points_date", "refund_rate", "channels", "store_ids",
             "points", "levels")
 
 
@@ -62,7 +62,7 @@ SELECT m.id AS member_id, o.first_order_date, o.last_order_date,
        {", ".join(f"coalesce(o.paid_{d}d, 0) AS paid_{d}d" for d in since)},
        coalesce(o.paid_total, 0) AS paid_total,
        coalesce(round(o.paid_total / nullif(o.orders_total, 0), 2), 0) AS average_order_value,
-       round(g.gap::numeric, 1) AS purchase_interval_days,
+       round(g.gap::numeric, 1) AS purchase_interval_days, g.last_gap AS last_gap_days, e.last_points_date,
        CASE WHEN o.gross > 0 THEN least(round(o.refunded / o.gross, 4), 1) END AS refund_rate,
        coalesce(o.channels, '{{}}') AS channels, coalesce(o.store_ids, '{{}}') AS store_ids,
        coalesce(p.points, '{{}}') AS points, coalesce(l.levels, '{{}}') AS levels
@@ -75,8 +75,9 @@ LEFT JOIN (SELECT member_id, min({day}) FILTER (WHERE {ok}) AS first_order_date,
                   array_agg(DISTINCT channel ORDER BY channel) FILTER (WHERE {ok}) AS channels,
                   array_agg(DISTINCT store_id ORDER BY store_id) FILTER (WHERE {ok} AND store_id IS NOT NULL) AS store_ids
            {orders} GROUP BY member_id) o ON o.member_id = m.id
-LEFT JOIN (SELECT member_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) AS gap
-           FROM (SELECT member_id, day - lag(day) OVER (PARTITION BY member_id ORDER BY day) AS gap
+LEFT JOIN (SELECT member_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) AS gap,
+                  (array_agg(gap ORDER BY day DESC))[1] AS last_gap
+           FROM (SELECT member_id, day, day - lag(day) OVER (PARTITION BY member_id ORDER BY day) AS gap
                  FROM (SELECT DISTINCT member_id, {day} AS day {orders} AND {ok}) d) x
            WHERE gap IS NOT NULL GROUP BY member_id) g ON g.member_id = m.id
 LEFT JOIN (SELECT member_id, jsonb_object_agg(code, jsonb_build_object('available', a, 'pending', p, 'lifetime', l)) AS points
@@ -84,6 +85,11 @@ LEFT JOIN (SELECT member_id, jsonb_object_agg(code, jsonb_build_object('availabl
                  FROM loyalty_pointsaccount a JOIN loyalty_pointsaccounttype t ON t.id = a.account_type_id
                  WHERE a.status = 'active' {scope.replace("member_id", "a.member_id")}
                  GROUP BY a.member_id, t.code) s GROUP BY member_id) p ON p.member_id = m.id
+LEFT JOIN (SELECT a.member_id, max((e.occurred_at AT TIME ZONE 'Asia/Shanghai')::date) AS last_points_date
+           FROM loyalty_ledgerentry e JOIN loyalty_pointsaccount a ON a.id = e.account_id
+           WHERE e.kind IN ('earn', 'redeem') AND e.occurred_at < '2026-12-08 00:00+08'
+                 {scope.replace("member_id", "a.member_id")}
+           GROUP BY a.member_id) e ON e.member_id = m.id
 LEFT JOIN (SELECT ml.member_id, jsonb_object_agg(s.code, l.rank) AS levels FROM loyalty_memberlevel ml
            JOIN loyalty_levelscheme s ON s.id = ml.scheme_id JOIN loyalty_level l ON l.id = ml.level_id
            WHERE true {scope.replace("member_id", "ml.member_id")} GROUP BY ml.member_id) l ON l.member_id = m.id

@@ -7,22 +7,34 @@ paid order. Windows are whole Shanghai days ending with the business date D: "30
 00:00 of D-30 through D 24:00, as `{"last_days": 30}` does in a condition; orders paid after D are
 not counted at all, so a run for a past date gives that date's figures.
 
-Three aggregates, each one pass grouped by member, joined onto the active members (a member without
-orders gets zeros and empty dates): the orders, the median gap between distinct purchase days (a
-window function over the sorted days), and points and levels as JSON objects keyed by code.
+Aggregates, each one pass grouped by member, joined onto the active members (a member without
+orders gets zeros and empty dates): the orders; the gaps between distinct purchase days (a window
+function over the sorted days: their median and the latest); the latest day points were earned or
+redeemed; points and levels as JSON objects keyed by code.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from loyalty.models import AccountStatus, Level, LevelScheme, MemberLevel, PointsAccount, PointsAccountType
+from loyalty.models import (
+    AccountStatus,
+    EntryKind,
+    LedgerEntry,
+    Level,
+    LevelScheme,
+    MemberLevel,
+    PointsAccount,
+    PointsAccountType,
+)
 from members.conditions.windows import start_of_day
 from members.models import Member, MemberStatus, Order
 from members.models.choices import PAID_STATUSES
 
 from ..models.metrics import WINDOWS
 
+# A member's own doing with points: earning and redeeming (not expiry, merges or the system's unlocks).
+ACTIVITY_KINDS = (EntryKind.EARN, EntryKind.REDEEM)
 LOCAL_DAY = "(o.paid_at AT TIME ZONE 'Asia/Shanghai')::date"
 
 # Column order of the SELECT, which is the column order of the table the refresh writes.
@@ -30,7 +42,7 @@ COLUMNS = (
     "member_id", "as_of", "first_order_date", "last_order_date",
     *(f"orders_{days}d" for days in WINDOWS), "orders_total",
     *(f"paid_{days}d" for days in WINDOWS), "paid_total",
-    "average_order_value", "purchase_interval_days", "refund_rate", "channels", "store_ids", "points", "levels",
+    "average_order_value", "purchase_interval_days", "last_gap_days", "last_points_date", "refund_rate", "channels", "store_ids", "points", "levels",
 )
 
 
@@ -39,7 +51,8 @@ def metrics_select(as_of: date, *, members: str | None = None) -> tuple[str, dic
     naming a bigint[] of member ids (e.g. "%(ids)s") and limits every aggregate to them."""
     until = start_of_day(as_of + timedelta(days=1))
     params = {"as_of": as_of, "until": until, "paid_statuses": [str(s) for s in PAID_STATUSES],
-              "active": MemberStatus.ACTIVE, "account_active": AccountStatus.ACTIVE}
+              "active": MemberStatus.ACTIVE, "account_active": AccountStatus.ACTIVE,
+              "activity_kinds": [str(kind) for kind in ACTIVITY_KINDS]}
     for days in WINDOWS:
         params[f"since_{days}"] = start_of_day(as_of - timedelta(days=days))
 
@@ -71,8 +84,9 @@ WITH bought AS (
     GROUP BY o.member_id
 ),
 intervals AS (
-    SELECT member_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) AS median_gap
-    FROM (SELECT member_id, day - lag(day) OVER (PARTITION BY member_id ORDER BY day) AS gap
+    SELECT member_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) AS median_gap,
+           (array_agg(gap ORDER BY day DESC))[1] AS last_gap
+    FROM (SELECT member_id, day, day - lag(day) OVER (PARTITION BY member_id ORDER BY day) AS gap
           FROM (SELECT DISTINCT o.member_id, {LOCAL_DAY} AS day {paid_orders} AND {counted}) days) gaps
     WHERE gap IS NOT NULL
     GROUP BY member_id
@@ -86,6 +100,12 @@ points AS (
           WHERE a.status = %(account_active)s {only('a.member_id')}
           GROUP BY a.member_id, t.code) per_type
     GROUP BY member_id
+),
+points_moved AS (
+    SELECT a.member_id, max((e.occurred_at AT TIME ZONE 'Asia/Shanghai')::date) AS last_points_date
+    FROM {LedgerEntry._meta.db_table} e JOIN {PointsAccount._meta.db_table} a ON a.id = e.account_id
+    WHERE e.kind = ANY(%(activity_kinds)s) AND e.occurred_at < %(until)s {only('a.member_id')}
+    GROUP BY a.member_id
 ),
 levels AS (
     SELECT ml.member_id, jsonb_object_agg(s.code, l.rank) AS levels
@@ -101,7 +121,8 @@ SELECT m.id AS member_id, %(as_of)s::date AS as_of, b.first_order_date, b.last_o
        {", ".join(f"coalesce(b.paid_{d}d, 0) AS paid_{d}d" for d in WINDOWS)},
        coalesce(b.paid_total, 0) AS paid_total,
        coalesce(round(b.paid_total / nullif(b.orders_total, 0), 2), 0) AS average_order_value,
-       round(i.median_gap::numeric, 1) AS purchase_interval_days,
+       round(i.median_gap::numeric, 1) AS purchase_interval_days, i.last_gap AS last_gap_days,
+       pm.last_points_date,
        CASE WHEN b.gross > 0 THEN least(round(b.refunded / b.gross, 4), 1) END AS refund_rate,
        coalesce(b.channels, '{{}}') AS channels, coalesce(b.store_ids, '{{}}') AS store_ids,
        coalesce(p.points, '{{}}') AS points, coalesce(l.levels, '{{}}') AS levels
@@ -109,6 +130,7 @@ FROM {Member._meta.db_table} m
 LEFT JOIN bought b ON b.member_id = m.id
 LEFT JOIN intervals i ON i.member_id = m.id
 LEFT JOIN points p ON p.member_id = m.id
+LEFT JOIN points_moved pm ON pm.member_id = m.id
 LEFT JOIN levels l ON l.member_id = m.id
 WHERE m.status = %(active)s {only('m.id')}"""
     return sql, params

@@ -32,6 +32,11 @@ class MemberMetrics(models.Model):
     purchase_interval_days = models.DecimalField(
         "购买间隔（天，中位数）", max_digits=7, decimal_places=1, null=True, blank=True,
         help_text="相邻两个购买日之间天数的中位数；少于两个购买日为空")
+    last_gap_days = models.IntegerField(
+        "末次复购间隔（天）", null=True, blank=True,
+        help_text="最近一个购买日与它之前一个购买日相隔的天数；只有一个购买日为空（识别流失回流）")
+    last_points_date = models.DateField("最近积分获得/使用日期", null=True, blank=True,
+                                        help_text="最近一次获得或兑换积分的上海日期（任一账户类型）")
     refund_rate = models.DecimalField("退款率", max_digits=5, decimal_places=4, null=True, blank=True,
                                       help_text="退款金额 ÷ 实付金额（含全额退款的订单）；没有已付订单为空")
     channels = ArrayField(models.CharField(max_length=16), verbose_name="购买渠道", default=list, blank=True)
