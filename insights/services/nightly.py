@@ -13,7 +13,8 @@ from members.conditions.windows import shanghai_today
 
 from ..errors import InsightsError
 from ..metrics import refresh_all_metrics
-from ..models import InsightsRun, RunStatus
+from ..models import InsightsRun, RunStatus, ValueModel
+from ..scoring.runner import run_model
 
 
 @dataclass
@@ -53,4 +54,7 @@ def refresh_insights(as_of: date | None = None) -> NightlyResult:
     as_of = check_business_date(as_of or shanghai_today())
     result = NightlyResult(as_of)
     result.steps["metrics"] = run_step("metrics", as_of, lambda: refresh_all_metrics(as_of).as_counts())
+    for model in ValueModel.objects.filter(active=True).order_by("pk"):
+        result.steps[f"model:{model.code}"] = run_step(
+            f"model:{model.code}", as_of, lambda model=model: run_model(model, as_of).as_counts())
     return result
