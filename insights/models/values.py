@@ -90,3 +90,6 @@ class TierChange(models.Model):
         verbose_name = verbose_name_plural = "分层变化"
         constraints = [models.UniqueConstraint(fields=["model", "member", "as_of"], name="uniq_tier_change")]
         indexes = [models.Index(fields=["model", "as_of"], name="insights_tierchange_date")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.as_of}: {self.from_tier or '—'} → {self.to_tier or '—'}"
