@@ -7,6 +7,10 @@ nightly run (and the refresh after each change) wrote, so a leaf costs one join 
 rather than an aggregate over the orders: what keeps a five-leaf segment count interactive at millions.
 A member without a row yet (created since the last refresh) reads as a member without orders.
 
+`insights.tier.<model>`, `insights.score.<model>` (and `insights.stage.<activity model>`): the member's
+result in a value model's latest run — RFM group, activity tier, value tier, CLV — as
+`id IN (results meeting the leaf)`, which the (model, tier) index answers.
+
 The windows are fixed by the table, as of its date; for any other window the live `orders.*` fields
 remain. `metrics.days_since_last_order` is derived at evaluation (evaluation date − last order date).
 """
@@ -14,13 +18,16 @@ remain. `metrics.days_since_last_order` is derived at evaluation (evaluation dat
 from __future__ import annotations
 
 from django.db.models import DateField, Exists, F, Func, IntegerField, OuterRef, Q, Value
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 
-from members.conditions.registry import Field, FieldRegistry, FieldType
+from members.conditions.registry import Field, FieldRegistry, FieldType, PerMember
 from members.models import Channel, Store
 
-from .models import MemberMetrics
+from .models import MemberMetrics, MemberValue, ModelKind, ValueModel
 from .models.metrics import WINDOWS
+from .scoring import scorer_for
+from .scoring.activity import STAGES
 
 PREFIX = "metrics."
 
@@ -115,6 +122,70 @@ METRIC_FIELDS = (
 )
 
 
+# ---- value models ----------------------------------------------------------------------------------
+
+TIER_PREFIX = "insights.tier."
+SCORE_PREFIX = "insights.score."
+STAGE_PREFIX = "insights.stage."
+
+
+def _results(model: ValueModel, value):
+    """At most one row a member (unique model + member): the member's result read as `value`."""
+    return MemberValue.objects.filter(model=model).values("member").annotate(value=value)
+
+
+def _read_result(model: ValueModel, value):
+    return lambda member, ctx: _results(model, value).filter(member=member).values_list("value", flat=True).first()
+
+
+def tier_field(model: ValueModel) -> Field:
+    tiers = tuple((t.code, t.name) for t in scorer_for(model.kind).tiers(model.config))
+    return Field(key=TIER_PREFIX + model.code, label=f"{model.name}分层", type=FieldType.CHOICE, choices=tiers,
+                 per_member=lambda ctx: PerMember(_results(model, F("tier")), member="member"),
+                 read=_read_result(model, F("tier")),
+                 help=f"最近一次运行的分层：{'、'.join(f'{c}={n}' for c, n in tiers)}；尚未参与为空")
+
+
+def score_field(model: ValueModel) -> Field:
+    return Field(key=SCORE_PREFIX + model.code, label=f"{model.name}得分", type=FieldType.NUMBER,
+                 per_member=lambda ctx: PerMember(_results(model, F("score")), member="member"),
+                 read=_read_result(model, F("score")), help=SCORE_HELP.get(model.kind, ""))
+
+
+def stage_field(model: ValueModel) -> Field:
+    stage = KeyTextTransform("stage", "detail")
+    return Field(key=STAGE_PREFIX + model.code, label=f"{model.name}·生命周期阶段", type=FieldType.CHOICE,
+                 choices=tuple(STAGES.items()),
+                 per_member=lambda ctx: PerMember(_results(model, stage), member="member"),
+                 read=_read_result(model, stage), help="、".join(f"{c}={n}" for c, n in STAGES.items()))
+
+
+SCORE_HELP = {
+    ModelKind.RFM: "R、F、M 三项得分之和（3–15）；窗口内无消费为空",
+    ModelKind.ACTIVITY: "距最近一次活动（订单、积分获得或兑换）的天数；无活动为空",
+    ModelKind.CLV: "预测期内的客户终身价值（元）",
+    ModelKind.CUSTOM: "加权得分 0–100",
+}
+
+
+def _model_family(make, kinds=None):
+    def models():
+        found = ValueModel.objects.order_by("code")
+        return found.filter(kind__in=kinds) if kinds else found
+
+    def resolve(code: str) -> Field | None:
+        model = models().filter(code=code).first()
+        return make(model) if model else None
+
+    def list_all() -> list[Field]:
+        return [make(model) for model in models().filter(active=True)]
+
+    return resolve, list_all
+
+
 def register(registry: FieldRegistry) -> None:
     for item in METRIC_FIELDS:
         registry.register(item)
+    registry.register_family(TIER_PREFIX, *_model_family(tier_field))
+    registry.register_family(SCORE_PREFIX, *_model_family(score_field))
+    registry.register_family(STAGE_PREFIX, *_model_family(stage_field, kinds=[ModelKind.ACTIVITY]))
