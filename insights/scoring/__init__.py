@@ -3,11 +3,13 @@
 from ..models import ModelKind
 from .activity import ActivityScorer
 from .base import Scorer, Tier
+from .custom import CustomScorer
 from .rfm import RFMScorer
 
 SCORERS: dict[str, Scorer] = {
     ModelKind.RFM: RFMScorer(),
     ModelKind.ACTIVITY: ActivityScorer(),
+    ModelKind.CUSTOM: CustomScorer(),
 }
 
 

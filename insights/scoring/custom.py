@@ -1,0 +1,238 @@
+"""The operator's own weighted model (自定义客户模型): numeric fields of the condition registry, each
+normalised to 0–1 with a direction and a weight, summed to a 0–100 score, then tiered.
+
+Config:
+    {"metrics": [{"field": "metrics.paid_365d", "direction": "higher", "normalisation": "percentile",
+                  "weight": 40},
+                 {"field": "metrics.days_since_last_order", "direction": "lower", "normalisation": "minmax",
+                  "cap_low": 0, "cap_high": 365, "weight": 20}, …],
+     "tiering": "thresholds", "tiers": [{"code": "high", "name": "高价值", "min_score": 70}, …,
+                                        {"code": "abandon", "name": "放弃"}]}
+  or "tiering": "top_percent" with tiers [{"code": "high", "name": "高价值", "percent": 10}, …, {the rest}].
+
+Normalisation: `percentile` is the member's percent rank among the members scored (ties alike;
+0 for the lowest value, 1 for the highest); `minmax` places the value, clamped to the caps (or to the
+population's min and max where a cap is not given), between them. "lower is better" takes 1 − that.
+An empty value (no orders yet, for a date metric) normalises to 0: the member earns nothing on it.
+Each metric contributes 100 × weight × normalised ÷ Σ weights, rounded to 4 decimals; the score is
+the sum of the contributions, so the breakdown (the "why") adds up to the score exactly.
+
+Fields: any NUMBER or MONEY field of the registry without a window; a field aggregated from other rows
+(PerMember) is read with one set-based UPDATE … FROM its rows.
+
+When only some members are scored (the people of a merge), percentiles come from the latest run's
+percentile table (to 1 %) and min/max from its summary, so they land where the nightly run would put them.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from datetime import date
+from decimal import Decimal
+
+from django.db import connection
+
+from members.conditions.compiler import active_members
+from members.conditions.registry import FieldContext, FieldType, fields
+
+from .base import Tier
+
+DIRECTIONS = {"higher": "越高越好", "lower": "越低越好"}
+NORMALISATIONS = {"percentile": "百分位排名", "minmax": "最小-最大（可设上下限）"}
+TIERINGS = {"thresholds": "按得分阈值", "top_percent": "按排名前百分比"}
+MAX_METRICS = 20
+BASE = "custom_base"
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _field_errors(index: int, item) -> list[str]:
+    where = f"metrics[{index}]"
+    if not isinstance(item, dict):
+        return [f"{where}：需要一个对象"]
+    errors = []
+    field = fields.get(item.get("field") or "")
+    if field is None:
+        errors.append(f"{where}.field：未知字段「{item.get('field')}」")
+    elif field.type not in (FieldType.NUMBER, FieldType.MONEY) or field.windowed:
+        errors.append(f"{where}.field：「{field.label}」不是不带窗口的数值字段，不能参与打分")
+    if item.get("direction") not in DIRECTIONS:
+        errors.append(f"{where}.direction：只能是 higher（越高越好）或 lower（越低越好）")
+    if item.get("normalisation") not in NORMALISATIONS:
+        errors.append(f"{where}.normalisation：只能是 percentile 或 minmax")
+    weight = item.get("weight")
+    if not _number(weight) or weight < 0:
+        errors.append(f"{where}.weight：需要非负数字")
+    caps = [item.get(k) for k in ("cap_low", "cap_high")]
+    if any(c is not None and not _number(c) for c in caps):
+        errors.append(f"{where}：cap_low / cap_high 需要数字")
+    elif all(c is not None for c in caps) and caps[0] >= caps[1]:
+        errors.append(f"{where}：cap_low 需小于 cap_high")
+    return errors
+
+
+def _tier_errors(config: dict) -> list[str]:
+    tiering, tiers = config.get("tiering"), config.get("tiers")
+    if tiering not in TIERINGS:
+        return ["tiering：只能是 thresholds（按得分阈值）或 top_percent（按排名前百分比）"]
+    if not isinstance(tiers, list) or len(tiers) < 2 or not all(isinstance(t, dict) for t in tiers):
+        return ["tiers：至少需要两层，例如 高价值、放弃"]
+    errors = []
+    codes = [t.get("code") for t in tiers]
+    if not all(isinstance(c, str) and c and isinstance(t.get("name"), str) and t["name"] for c, t in
+               zip(codes, tiers, strict=True)):
+        errors.append("tiers：每层需要 code 和 name")
+    elif len(set(codes)) != len(codes):
+        errors.append("tiers：分层编码不能重复")
+    key = "min_score" if tiering == "thresholds" else "percent"
+    bounds = [t.get(key) for t in tiers[:-1]]
+    if not all(_number(b) and 0 <= b <= 100 for b in bounds):
+        errors.append(f"tiers：除最后一层外，每层需要 {key}（0–100 的数字）")
+    elif tiering == "thresholds" and any(a <= b for a, b in zip(bounds, bounds[1:], strict=False)):
+        errors.append(f"tiers：min_score 需从高到低严格递减（最好的一层在前），收到 {bounds}")
+    elif tiering == "top_percent" and (sum(bounds) > 100 or any(b <= 0 for b in bounds)):
+        errors.append(f"tiers：各层 percent 需大于 0，且合计不超过 100，收到 {bounds}")
+    if tiers[-1].get(key) is not None:
+        errors.append(f"tiers：最后一层不设 {key}（其余会员都属于它）")
+    return errors
+
+
+class CustomScorer:
+    label = "自定义客户模型"
+
+    def errors(self, config: dict) -> list[str]:
+        config = config or {}
+        metrics = config.get("metrics")
+        if not isinstance(metrics, list) or not metrics:
+            return ["metrics：至少选择一个指标"]
+        if len(metrics) > MAX_METRICS:
+            return [f"metrics：最多 {MAX_METRICS} 个指标"]
+        errors = [error for index, item in enumerate(metrics) for error in _field_errors(index, item)]
+        keys = [item.get("field") for item in metrics if isinstance(item, dict)]
+        if len(set(keys)) != len(keys):
+            errors.append("metrics：同一字段只能选一次")
+        if not errors and sum(item["weight"] for item in metrics) <= 0:
+            errors.append("metrics：权重合计需大于 0")
+        return errors + _tier_errors(config)
+
+    def tiers(self, config: dict) -> list[Tier]:
+        return [Tier(t["code"], t["name"]) for t in (config or {}).get("tiers", [])]
+
+    def fill(self, model, as_of: date, table: str, *, members=None, previous=None) -> dict:
+        config = model.config
+        metrics = config["metrics"]
+        ctx = FieldContext(as_of=as_of)
+        with connection.cursor() as cursor:
+            _load_values(cursor, metrics, ctx, members)
+            if members is not None and previous:
+                spreads = previous["spreads"]
+            else:
+                spreads = _spreads(cursor, len(metrics))
+            _normalise(cursor, metrics, spreads, population=members is None or not previous)
+            total = sum(Decimal(str(m["weight"])) for m in metrics)
+            cursor.execute(_score_rows_sql(table, metrics, total, config), _tier_params(config))
+            cursor.execute(f"DROP TABLE {BASE}")
+        return {"spreads": spreads, "weights_total": float(total)}
+
+
+def _load_values(cursor, metrics, ctx, members) -> None:
+    """BASE(member_id, v0, v1, …): each metric's value per member (NULL: empty)."""
+    plain = {f"v{i}": fields.get(m["field"]).value_sql(ctx) for i, m in enumerate(metrics)
+             if fields.get(m["field"]).per_member is None}
+    query = active_members() if members is None else active_members().filter(pk__in=members)
+    query = query.annotate(**plain).values("pk", *plain)
+    select, params = query.query.sql_with_params()
+    cursor.execute(f"CREATE TEMP TABLE {BASE} ON COMMIT DROP AS {select}", params)
+    for column in (f"v{i}" for i in range(len(metrics))):
+        if column not in plain:
+            cursor.execute(f"ALTER TABLE {BASE} ADD COLUMN {column} numeric")
+    cursor.execute(f"ALTER TABLE {BASE} RENAME COLUMN pk TO member_id")
+    for i, metric in enumerate(metrics):
+        field = fields.get(metric["field"])
+        if field.per_member is None:
+            continue
+        per = field.per_member(ctx)
+        rows, rows_params = per.rows.values(per.member, "value").query.sql_with_params()
+        cursor.execute(f"UPDATE {BASE} b SET v{i} = r.value FROM ({rows}) r(member_id, value) "
+                       f"WHERE r.member_id = b.member_id", rows_params)
+        if per.default is not None:
+            cursor.execute(f"UPDATE {BASE} SET v{i} = %s WHERE v{i} IS NULL", [per.default])
+
+
+def _spreads(cursor, n: int) -> list[dict]:
+    """Per metric: min, max and the 0–100 % percentiles of the values present."""
+    parts = ", ".join(f"min(v{i}), max(v{i}), percentile_disc(%(cuts)s::float8[]) WITHIN GROUP (ORDER BY v{i})"
+                      for i in range(n))
+    cursor.execute(f"SELECT {parts} FROM {BASE}", {"cuts": [k / 100 for k in range(101)]})
+    row = cursor.fetchone()
+    return [{"min": _plain(row[3 * i]), "max": _plain(row[3 * i + 1]),
+             "percentiles": [_plain(v) for v in (row[3 * i + 2] or [])]} for i in range(n)]
+
+
+def _plain(value):
+    return None if value is None else float(value)
+
+
+def _normalise(cursor, metrics, spreads, *, population: bool) -> None:
+    """Add n0, n1, … in [0, 1] to BASE."""
+    for i, metric in enumerate(metrics):
+        column, norm = f"v{i}", f"n{i}"
+        cursor.execute(f"ALTER TABLE {BASE} ADD COLUMN {norm} numeric")
+        if metric["normalisation"] == "percentile" and population:
+            cursor.execute(f"""UPDATE {BASE} b SET {norm} = r.pr FROM (
+                SELECT member_id, percent_rank() OVER (ORDER BY {column}) AS pr FROM {BASE}
+                WHERE {column} IS NOT NULL) r WHERE r.member_id = b.member_id""")
+        elif metric["normalisation"] == "percentile":
+            cursor.execute(f"SELECT member_id, {column} FROM {BASE} WHERE {column} IS NOT NULL")
+            cuts = spreads[i]["percentiles"]
+            ranks = [(member, bisect_left(cuts, float(value)) / max(len(cuts) - 1, 1))
+                     for member, value in cursor.fetchall()]
+            cursor.executemany(f"UPDATE {BASE} SET {norm} = %s WHERE member_id = %s",
+                               [(min(rank, 1), member) for member, rank in ranks])
+        else:
+            low, high = (metric[cap] if metric.get(cap) is not None else spreads[i][edge]
+                         for cap, edge in (("cap_low", "min"), ("cap_high", "max")))
+            if low is None or high is None or high <= low:
+                cursor.execute(f"UPDATE {BASE} SET {norm} = CASE WHEN {column} IS NULL THEN NULL ELSE 0 END")
+            else:
+                cursor.execute(f"UPDATE {BASE} SET {norm} = (least(greatest({column}, %s), %s) - %s) / %s",
+                               [low, high, low, high - low])
+        if metric["direction"] == "lower":
+            cursor.execute(f"UPDATE {BASE} SET {norm} = 1 - {norm} WHERE {norm} IS NOT NULL")
+        cursor.execute(f"UPDATE {BASE} SET {norm} = 0 WHERE {norm} IS NULL")
+
+
+def _score_rows_sql(table: str, metrics, total: Decimal, config: dict) -> str:
+    contributions = [f"round(100 * {Decimal(str(m['weight'])) / total} * n{i}, 4)" for i, m in enumerate(metrics)]
+    breakdown = ", ".join(
+        f"%(key{i})s, jsonb_build_object('label', %(label{i})s, 'value', v{i}, 'normalised', round(n{i}, 4), "
+        f"'weight', %(weight{i})s, 'contribution', {c})" for i, c in enumerate(contributions))
+    scored = f"SELECT member_id, {' + '.join(contributions)} AS score, jsonb_build_object({breakdown}) AS detail FROM {BASE}"
+    tiers = config["tiers"]
+    if config["tiering"] == "thresholds":
+        tier = " ".join(f"WHEN score >= %(bound{i})s THEN %(tier{i})s" for i in range(len(tiers) - 1))
+        ranked = scored
+    else:
+        tier = " ".join(f"WHEN share <= %(bound{i})s THEN %(tier{i})s" for i in range(len(tiers) - 1))
+        ranked = f"SELECT *, 100 * cume_dist() OVER (ORDER BY score DESC) AS share FROM ({scored}) s"
+    return (f"INSERT INTO {table} (member_id, tier, score, detail) "
+            f"SELECT member_id, CASE {tier} ELSE %(tier_last)s END, score, detail FROM ({ranked}) r")
+
+
+def _tier_params(config: dict) -> dict:
+    tiers, metrics = config["tiers"], config["metrics"]
+    params = {"tier_last": tiers[-1]["code"]}
+    running = 0
+    for i, tier in enumerate(tiers[:-1]):
+        params[f"tier{i}"] = tier["code"]
+        if config["tiering"] == "thresholds":
+            params[f"bound{i}"] = tier["min_score"]
+        else:
+            running += tier["percent"]
+            params[f"bound{i}"] = running
+    for i, metric in enumerate(metrics):
+        params.update({f"key{i}": metric["field"], f"label{i}": fields.get(metric["field"]).label,
+                       f"weight{i}": metric["weight"]})
+    return params
