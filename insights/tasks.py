@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from .metrics import refresh_member_metrics
+from .scoring.runner import rescore_members
 from .services.nightly import refresh_insights
 
 
@@ -14,5 +15,9 @@ def refresh_insights_task() -> dict:
 
 @shared_task
 def refresh_member_metrics_task(member_ids: list[int], cause: str = "") -> dict:
-    """Soon after a change: these members' metrics."""
-    return {"cause": cause, **refresh_member_metrics(member_ids).as_counts()}
+    """Soon after a change: these members' metrics; after a merge or unmerge also their value models."""
+    written = refresh_member_metrics(member_ids)
+    counts = {"cause": cause, **written.as_counts()}
+    if cause == "merge":
+        counts["models"] = rescore_members(member_ids, written.as_of)
+    return counts

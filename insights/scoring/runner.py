@@ -74,6 +74,13 @@ def run_model(model: ValueModel, as_of: date, *, members: list[int] | None = Non
     return written
 
 
+def rescore_members(member_ids: list[int], as_of: date) -> dict[str, dict]:
+    """Every active model for these members only (the people of a merge or unmerge), on the
+    parameters of each model's latest run."""
+    return {model.code: run_model(model, as_of, members=sorted(set(member_ids))).as_counts()
+            for model in ValueModel.objects.filter(active=True).order_by("pk")}
+
+
 def _swap(cursor, model: ValueModel, as_of: date, members: list[int] | None) -> ModelWritten:
     values, changes = MemberValue._meta.db_table, TierChange._meta.db_table
     scope = "AND v.member_id = ANY(%(members)s)" if members is not None else ""

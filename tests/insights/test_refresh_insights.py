@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from insights.models import InsightsRun, MemberMetrics, RunStatus
+from insights.models import InsightsRun, MemberMetrics, MemberValue, ModelKind, RunStatus, ValueModel
 from members import hooks
 from members.conditions.windows import shanghai_today
 from members.services.merging import merge_members
@@ -68,3 +68,18 @@ def test_merging_refreshes_both_people(django_capture_on_commit_callbacks):
         merge_members(survivor_id=survivor.pk, absorbed_id=absorbed.pk, rule="manual", reason="test")
     assert MemberMetrics.objects.get(member=survivor).orders_total == 1
     assert not MemberMetrics.objects.filter(member=absorbed).exists()
+
+
+def test_merging_rescores_both_people_in_every_model(django_capture_on_commit_callbacks):
+    # given an activity model run today, the survivor silent and the absorbed member active
+    survivor, absorbed = make_member(), make_member()
+    order(survivor, at((shanghai_today() - timedelta(days=60)).isoformat()))
+    order(absorbed, at((shanghai_today() - timedelta(days=2)).isoformat()))
+    ValueModel.objects.create(code="act", name="活跃度", kind=ModelKind.ACTIVITY)
+    run()
+    # when they are merged
+    with django_capture_on_commit_callbacks(execute=True):
+        merge_members(survivor_id=survivor.pk, absorbed_id=absorbed.pk, rule="manual", reason="test")
+    # then the survivor is active now and the absorbed member has left the model
+    assert MemberValue.objects.get(member=survivor).tier == "active"
+    assert not MemberValue.objects.filter(member=absorbed).exists()
