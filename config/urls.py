@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from core import views as core_views
 from members import views as member_views
 
 from .api import api_not_found, router
@@ -18,6 +19,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("imports/", include("members.web.urls")),
     path("loyalty/", include("loyalty.urls")),
+    path("insights/", include("insights.urls")),
+    path("assets/plotly.min.js", core_views.plotly_js, name="plotly-js"),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -2,8 +2,11 @@
 
 from celery import shared_task
 
+from members.conditions.windows import shanghai_today
+
 from .metrics import refresh_member_metrics
-from .scoring.runner import rescore_members
+from .models import ValueModel
+from .scoring.runner import rescore_members, run_model
 from .services.nightly import refresh_insights
 
 
@@ -21,3 +24,12 @@ def refresh_member_metrics_task(member_ids: list[int], cause: str = "") -> dict:
     if cause == "merge":
         counts["models"] = rescore_members(member_ids, written.as_of)
     return counts
+
+
+@shared_task
+def run_model_task(model_id: int) -> dict:
+    """"Run now" from admin: one model, today, everyone."""
+    model = ValueModel.objects.filter(pk=model_id).first()
+    if model is None:
+        return {"missing": model_id}
+    return run_model(model, shanghai_today()).as_counts()

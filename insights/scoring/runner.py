@@ -62,9 +62,7 @@ def run_model(model: ValueModel, as_of: date, *, members: list[int] | None = Non
         if members is not None and previous is None:
             return ModelWritten(model.code, as_of, 0, 0, 0, 0)  # never run: the nightly run scores them
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {FRESH}")
-            cursor.execute(f"CREATE TEMP TABLE {FRESH} (member_id bigint PRIMARY KEY, tier text NOT NULL, "
-                           f"score numeric, detail jsonb NOT NULL) ON COMMIT DROP")
+            create_fresh(cursor)
             summary = scorer_for(model.kind).fill(model, as_of, FRESH, members=members,
                                                   previous=previous.summary if previous else None)
             cursor.execute(f"ANALYZE {FRESH}")
@@ -72,6 +70,13 @@ def run_model(model: ValueModel, as_of: date, *, members: list[int] | None = Non
         if members is None:
             _record_run(model, as_of, summary, written)
     return written
+
+
+def create_fresh(cursor) -> None:
+    """The temporary table a scorer fills, dropped at the end of the transaction."""
+    cursor.execute(f"DROP TABLE IF EXISTS {FRESH}")
+    cursor.execute(f"CREATE TEMP TABLE {FRESH} (member_id bigint PRIMARY KEY, tier text NOT NULL, "
+                   f"score numeric, detail jsonb NOT NULL) ON COMMIT DROP")
 
 
 def rescore_members(member_ids: list[int], as_of: date) -> dict[str, dict]:

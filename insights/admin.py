@@ -1,0 +1,152 @@
+"""Value models in admin: parameters checked before saving, a preview of the tier sizes on today's
+data, "run now", and read-only views of results, history, metrics and job runs."""
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponseNotAllowed, JsonResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from core.admin import ReadOnlyAdminMixin, pretty_json
+
+from .errors import InsightsError
+from .models import InsightsRun, MemberMetrics, MemberValue, ModelRun, TierChange, ValueModel
+from .scoring import EXAMPLES, scorer_for
+from .scoring.runner import check_config
+from .services.preview import latest_run, preview_tiers
+
+
+class ValueModelForm(forms.ModelForm):
+    class Meta:
+        model = ValueModel
+        fields = ("code", "name", "kind", "description", "config", "active", "owner")
+        widgets = {"config": forms.Textarea(attrs={"rows": 18, "cols": 90, "class": "vLargeTextField",
+                                                   "spellcheck": "false"})}
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, config = cleaned.get("kind"), cleaned.get("config")
+        if kind and config is not None:
+            if not isinstance(config, dict):
+                self.add_error("config", "参数需要是 JSON 对象（{...}）")
+            else:
+                for error in scorer_for(kind).errors(config):
+                    self.add_error("config", error)
+        return cleaned
+
+
+@admin.register(ValueModel)
+class ValueModelAdmin(admin.ModelAdmin):
+    form = ValueModelForm
+    change_form_template = "admin/insights/valuemodel/change_form.html"
+    list_display = ("name", "code", "kind", "active", "latest_run_date", "page_link")
+    list_filter = ("kind", "active")
+    search_fields = ("code", "name")
+    readonly_fields = ("examples", "latest_run_summary")
+    actions = ["run_now"]
+
+    class Media:
+        js = ("insights/model_form.js",)
+
+    def get_fieldsets(self, request, obj=None):
+        return ((None, {"fields": ("code", "name", "kind", "description", "owner", "active")}),
+                ("参数", {"fields": ("config", "examples")}),
+                ("最近一次运行", {"fields": ("latest_run_summary",)}))
+
+    @admin.display(description="各类型参数示例")
+    def examples(self, obj):
+        return pretty_json({kind: example for kind, example in EXAMPLES.items()})
+
+    @admin.display(description="摘要")
+    def latest_run_summary(self, obj):
+        run = latest_run(obj) if obj and obj.pk else None
+        if run is None:
+            return "尚未运行"
+        return format_html('{}：{} 人参与，<a href="{}">查看分层、迁移与明细</a>{}', run.as_of, run.scored,
+                           reverse("insights:model", args=[obj.code]), pretty_json(run.tier_sizes))
+
+    @admin.display(description="最近运行")
+    def latest_run_date(self, obj):
+        run = latest_run(obj)
+        return run.as_of if run else "—"
+
+    @admin.display(description="分析页")
+    def page_link(self, obj):
+        return format_html('<a href="{}">打开</a>', reverse("insights:model", args=[obj.code]))
+
+    def get_urls(self):
+        return [path("preview/", self.admin_site.admin_view(self.preview_view), name="insights_valuemodel_preview"),
+                *super().get_urls()]
+
+    def preview_view(self, request):
+        """POST kind + config (JSON text) → the tier sizes on today's data; nothing is stored."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not (self.has_change_permission(request) or self.has_add_permission(request)):
+            return JsonResponse({"errors": ["没有编辑价值模型的权限"]}, status=403)
+        kind = request.POST.get("kind", "")
+        try:
+            config = json.loads(request.POST.get("config") or "{}")
+        except json.JSONDecodeError as error:
+            return JsonResponse({"errors": [f"参数不是合法的 JSON（第 {error.lineno} 行第 {error.colno} 列）"]}, status=400)
+        if kind not in dict(ValueModel._meta.get_field("kind").choices) or not isinstance(config, dict):
+            return JsonResponse({"errors": ["请选择类型，参数需要是 JSON 对象"]}, status=400)
+        try:
+            tiers = preview_tiers(ValueModel(code="preview", name="预览", kind=kind, config=config))
+        except InsightsError as error:
+            return JsonResponse({"errors": str(error).split("；")}, status=400)
+        return JsonResponse({"tiers": tiers, "errors": []})
+
+    @admin.action(description="立即运行所选模型（今天）")
+    def run_now(self, request, queryset):
+        from .tasks import run_model_task
+
+        for model in queryset:
+            try:
+                check_config(model)
+            except InsightsError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                continue
+            run_model_task.delay(model.pk)
+            self.message_user(request, f"已开始运行「{model.name}」，完成后分析页显示结果。")
+
+
+@admin.register(ModelRun)
+class ModelRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("model", "as_of", "scored", "finished_at")
+    list_filter = ("model",)
+    date_hierarchy = "as_of"
+
+
+@admin.register(MemberValue)
+class MemberValueAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("member", "model", "tier", "score", "as_of")
+    list_filter = ("model", "tier")
+    search_fields = ("member__code",)
+    list_select_related = ("member", "model")
+    show_full_result_count = False
+
+
+@admin.register(TierChange)
+class TierChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("member", "model", "as_of", "from_tier", "to_tier")
+    list_filter = ("model", "as_of")
+    search_fields = ("member__code",)
+    list_select_related = ("member", "model")
+    show_full_result_count = False
+
+
+@admin.register(MemberMetrics)
+class MemberMetricsAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("member", "as_of", "orders_365d", "paid_365d", "last_order_date", "average_order_value")
+    search_fields = ("member__code",)
+    list_select_related = ("member",)
+    show_full_result_count = False
+
+
+@admin.register(InsightsRun)
+class InsightsRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("step", "as_of", "status", "started_at", "finished_at", "counts")
+    list_filter = ("status", "step")

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "insights"
+
+urlpatterns = [
+    path("models/", views.models, name="models"),
+    path("models/<slug:code>/", views.model, name="model"),
+]
