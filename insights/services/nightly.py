@@ -15,6 +15,9 @@ from ..errors import InsightsError
 from ..metrics import refresh_all_metrics
 from ..models import InsightsRun, RunStatus, ValueModel
 from ..scoring.runner import run_model
+from ..segments.services import record_sizes
+
+LOOKED_AT = ("members", "segments")  # counts of what a step read, not of rows it wrote
 
 
 @dataclass
@@ -24,7 +27,8 @@ class NightlyResult:
 
     @property
     def changed(self) -> int:
-        return sum(sum(v for k, v in counts.items() if k != "members") for counts in self.steps.values())
+        return sum(sum(v for k, v in counts.items() if k not in LOOKED_AT and isinstance(v, int))
+                   for counts in self.steps.values())
 
     def as_counts(self) -> dict:
         return {"as_of": self.as_of.isoformat(), **self.steps}
@@ -57,4 +61,5 @@ def refresh_insights(as_of: date | None = None) -> NightlyResult:
     for model in ValueModel.objects.filter(active=True).order_by("pk"):
         result.steps[f"model:{model.code}"] = run_step(
             f"model:{model.code}", as_of, lambda model=model: run_model(model, as_of).as_counts())
+    result.steps["segments"] = run_step("segments", as_of, lambda: record_sizes(as_of))
     return result

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from insights.errors import InsightsError
-from insights.services.nightly import refresh_insights
+from insights.services.nightly import LOOKED_AT, refresh_insights
 from loyalty.management.commands.run_loyalty_jobs import business_date
 
 
@@ -19,7 +19,7 @@ class Command(BaseCommand):
         except InsightsError as error:
             raise CommandError(str(error)) from error
         for step, counts in result.steps.items():
-            written = {k: v for k, v in counts.items() if k != "members"}
+            written = {k: v for k, v in counts.items() if k not in LOOKED_AT}
             summary = "、".join(f"{k} {v:,}" for k, v in written.items()) if any(written.values()) else "无变化，未写入"
             self.stdout.write(f"{result.as_of} {step}: {summary}")
         if not result.changed:
