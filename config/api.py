@@ -4,6 +4,7 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.routers import DefaultRouter
 
+from insights.api import SegmentViewSet
 from loyalty.api import LedgerEntryViewSet, MemberPointsViewSet, PointsAccountViewSet
 from loyalty.levels.api import MemberLevelsViewSet
 from members.api import MemberViewSet
@@ -20,6 +21,7 @@ router.register("tags/categories", TagCategoryViewSet, basename="tag-category")
 router.register("tags/members", MemberTagsViewSet, basename="tag-member")
 router.register("tags", TagViewSet, basename="tag")
 router.register("conditions", ConditionViewSet, basename="condition")
+router.register("segments", SegmentViewSet, basename="segment")
 
 
 @csrf_exempt  # writes nothing; without it a POST would get the CSRF middleware's HTML 403
