@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -7,4 +7,5 @@ app_name = "insights"
 urlpatterns = [
     path("models/", views.models, name="models"),
     path("models/<slug:code>/", views.model, name="model"),
+    path("segments/", include("insights.segments.urls")),
 ]

@@ -20,7 +20,7 @@ def check_condition(condition) -> None:
     try:
         parse(condition)
     except ConditionError as error:
-        raise InsightsError("人群条件有误：" + "；".join(error.errors), error.errors) from error
+        raise InsightsError("人群条件有误：" + "；".join(error.errors), error.errors, field="condition") from error
 
 
 @transaction.atomic
@@ -28,11 +28,11 @@ def save_segment(*, segment: Segment | None = None, name: str, condition, descri
                  active: bool = True) -> Segment:
     name = (name or "").strip()
     if not name:
-        raise InsightsError("请填写人群名称。")
+        raise InsightsError("请填写人群名称。", field="name")
     check_condition(condition)
     clash = Segment.objects.filter(name=name).exclude(pk=segment.pk if segment else None)
     if clash.exists():
-        raise InsightsError(f"已有名为「{name}」的人群。")
+        raise InsightsError(f"已有名为「{name}」的人群。", field="name")
     segment = segment or Segment(owner=owner)
     segment.name, segment.condition, segment.description, segment.active = name, condition, description, active
     segment.save()
