@@ -7,28 +7,26 @@ import plotly.graph_objects as go
 
 from ..charts import _html
 from ..models import Segment
-from .portrait import Portrait
+from .compare import ComparedDimension
 
 
-def _shares(portrait: Portrait, labels: list[str], key: str) -> list[float]:
-    rows = dict(portrait.dimension(key).rows) if portrait.dimension(key) else {}
-    size = portrait.size or 1
-    return [round(100 * rows.get(label, 0) / size, 1) for label in labels]
-
-
-def portrait_charts(ours: Portrait, theirs: Portrait, against: str) -> list[tuple[str, str]]:
-    """(title, figure HTML) per dimension: % of this segment's members beside % of the comparison's."""
+def portrait_charts(compared: list[ComparedDimension], against: str) -> list[tuple[str, str]]:
+    """(title, figure HTML) per dimension: % of this segment's members beside % of the comparison's,
+    over the values either side has."""
     charts = []
-    for dimension in ours.dimensions:
-        labels = [label for label, _ in dimension.rows]
+    for dimension in compared:
+        labels = [row.label for row in dimension.rows]
         figure = go.Figure([
-            go.Bar(name="本人群", x=labels, y=_shares(ours, labels, dimension.key), marker_color="#c8102e",
-                   customdata=[n for _, n in dimension.rows], hovertemplate="%{x}：%{y}%（%{customdata} 人）<extra></extra>"),
-            go.Bar(name=against, x=labels, y=_shares(theirs, labels, dimension.key), marker_color="#adb5bd",
-                   hovertemplate="%{x}：%{y}%<extra></extra>"),
+            go.Bar(name="本人群", x=labels, y=[row.left_share for row in dimension.rows], marker_color="#c8102e",
+                   customdata=[row.left for row in dimension.rows],
+                   hovertemplate="%{x}：%{y}%（%{customdata} 人）<extra></extra>"),
+            go.Bar(name=against, x=labels, y=[row.right_share for row in dimension.rows], marker_color="#adb5bd",
+                   customdata=[row.right for row in dimension.rows],
+                   hovertemplate="%{x}：%{y}%（%{customdata} 人）<extra></extra>"),
         ])
-        figure.update_layout(barmode="group", yaxis=dict(title="占比 %"), legend=dict(orientation="h", y=1.15),
-                             title=dimension.title + ("（可多选，占比之和可超过100%）" if dimension.many else ""))
+        figure.update_layout(barmode="group", yaxis=dict(title="占比 %", rangemode="tozero"),
+                             title=dict(text=dimension.title, x=0, y=0.97),
+                             legend=dict(orientation="h", x=1, xanchor="right", y=1.12))
         charts.append((dimension.title, _html(figure, height=320)))
     return charts
 

@@ -63,11 +63,12 @@ def segment_detail(request, pk):
     with set_based_session():
         ours = portrait(segment_members(segment))
         theirs = portrait(segment_members(other)) if other else portrait(None)
+    compared = compare(ours, theirs)
     return render(request, "insights/segments/detail.html", {
-        "segment": segment, "portrait": ours, "compared": compare(ours, theirs),
+        "segment": segment, "portrait": ours, "compared": compared,
         "against": other.name if other else "全部会员", "against_value": against,
         "others": Segment.objects.exclude(pk=segment.pk).order_by("name"),
-        "charts": charts.portrait_charts(ours, theirs, other.name if other else "全部会员"),
+        "charts": charts.portrait_charts(compared, other.name if other else "全部会员"),
         "history": charts.size_history(segment), "columns": available_columns(), "default_columns": DEFAULT_COLUMNS,
         "may_export": request.user.has_perm(EXPORT), "snapshots": segment.snapshots.order_by("-taken_at")[:10]})
 
