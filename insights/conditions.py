@@ -17,10 +17,11 @@ remain. `metrics.days_since_last_order` is derived at evaluation (evaluation dat
 
 from __future__ import annotations
 
-from django.db.models import DateField, Exists, F, Func, IntegerField, OuterRef, Q, Value
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Coalesce
+from django.db.models import BigIntegerField, DateField, Exists, F, Func, IntegerField, OuterRef, Q, Value
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import Cast, Coalesce
 
+from loyalty.models import LevelScheme, PointsAccountType
 from members.conditions.registry import Field, FieldRegistry, FieldType, PerMember
 from members.models import Channel, Store
 
@@ -122,6 +123,56 @@ METRIC_FIELDS = (
 )
 
 
+# ---- points and levels as of the metrics ----------------------------------------------------------
+
+POINTS_PREFIXES = {"metrics.points_available.": ("available", "可用"), "metrics.points_pending.": ("pending", "待发放"),
+                   "metrics.points_lifetime.": ("lifetime", "累计获得")}
+LEVEL_PREFIX = "metrics.level."
+
+
+def _json_number(column: str, *path: str):
+    """(column -> path[0] ->> path[1]) as a number; NULL when the key is absent."""
+    *outer, last = path
+    source = column
+    for key in outer:
+        source = KeyTransform(key, source)
+    return Cast(KeyTextTransform(last, source), BigIntegerField())
+
+
+def points_field(prefix: str, account_type: PointsAccountType) -> Field:
+    part, what = POINTS_PREFIXES[prefix]
+
+    def read(member, ctx):
+        row = _row(member)
+        return int(((row.points if row else {}).get(account_type.code) or {}).get(part, 0))
+
+    return Field(key=prefix + account_type.code, label=f"{account_type.name}{what}（指标）", type=FieldType.NUMBER,
+                 value_sql=lambda ctx: Coalesce(_json_number("metrics__points", account_type.code, part), Value(0)),
+                 read=read, help=f"各角色下该类型账户之和；没有账户为 0{NOTE}。需要实时余额时用 loyalty 的同名字段")
+
+
+def level_field(scheme: LevelScheme) -> Field:
+    def read(member, ctx):
+        row = _row(member)
+        return (row.levels if row else {}).get(scheme.code)
+
+    return Field(key=LEVEL_PREFIX + scheme.code, label=f"{scheme.name}等级（指标）", type=FieldType.NUMBER,
+                 operators=("eq", "gte", "lte", "is_empty", "is_not_empty"),
+                 value_sql=lambda ctx: _json_number("metrics__levels", scheme.code), read=read,
+                 help=f"等级的级别数字（0 为入门级）；没有该等级组的等级为空{NOTE}")
+
+
+def _family(model, make, *, active_field="active"):
+    def resolve(code: str) -> Field | None:
+        found = model.objects.filter(code=code).first()
+        return make(found) if found else None
+
+    def list_all() -> list[Field]:
+        return [make(found) for found in model.objects.filter(**{active_field: True}).order_by("code")]
+
+    return resolve, list_all
+
+
 # ---- value models ----------------------------------------------------------------------------------
 
 TIER_PREFIX = "insights.tier."
@@ -186,6 +237,9 @@ def _model_family(make, kinds=None):
 def register(registry: FieldRegistry) -> None:
     for item in METRIC_FIELDS:
         registry.register(item)
+    for prefix in POINTS_PREFIXES:
+        registry.register_family(prefix, *_family(PointsAccountType, lambda t, prefix=prefix: points_field(prefix, t)))
+    registry.register_family(LEVEL_PREFIX, *_family(LevelScheme, level_field))
     registry.register_family(TIER_PREFIX, *_model_family(tier_field))
     registry.register_family(SCORE_PREFIX, *_model_family(score_field))
     registry.register_family(STAGE_PREFIX, *_model_family(stage_field, kinds=[ModelKind.ACTIVITY]))

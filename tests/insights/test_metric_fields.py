@@ -15,6 +15,7 @@ from members.conditions.explain import explain
 from members.conditions.tree import parse
 from members.models import Store
 from tests.conftest import at
+from tests.loyalty.test_condition_fields import give_level, give_points, set_up_loyalty
 
 from .helpers import make_member, order
 
@@ -94,3 +95,23 @@ def test_channels_stores_and_refund_rate_as_conditions():
     assert matches(member, {"field": "metrics.stores", "op": "has", "value": "JA"})
     assert value(member, "metrics.refund_rate") == Decimal("25.0000")
     assert matches(member, {"field": "metrics.refund_rate", "op": "between", "value": [20, 30]})
+
+
+
+def test_points_and_levels_as_of_the_metrics_agree_with_the_live_loyalty_fields():
+    # given a member holding 250 积分A available and level 银 in the scheme vip
+    _, scheme = set_up_loyalty()
+    member = make_member()
+    give_level(member, scheme, 1)
+    give_points(member, "pa", 250, "2026-03-01", "m-1")
+    bystander = make_member()
+    # when the metrics are computed
+    refresh_all_metrics(AS_OF)
+    # then the metrics fields read what loyalty's live fields read, for both members
+    for who in (member, bystander):
+        assert value(who, "metrics.points_available.pa") == value(who, "loyalty.points_available.pa")
+        assert value(who, "metrics.points_lifetime.pa") == value(who, "loyalty.points_lifetime.pa")
+        assert value(who, "metrics.level.vip") == value(who, "loyalty.level.vip")
+    assert (value(member, "metrics.points_available.pa"), value(member, "metrics.level.vip")) == (250, 1)
+    assert matches(member, {"field": "metrics.points_available.pa", "op": "gte", "value": 250})
+    assert matches(bystander, {"field": "metrics.level.vip", "op": "is_empty"})
