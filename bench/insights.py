@@ -14,7 +14,13 @@ date AS_OF = 2026-12-07. In one process, each figure against a baseline measured
 2. the refresh for 10,000 members whose orders changed (refresh_member_metrics), beside the bare
    aggregate limited to them;
 3. count of issue 15's four-leaf condition (female, ≥ 2 orders in 90 days, level ≥ 1, ≥ 1,000 points)
-   with the order leaf read live (`orders.count`) and from the metrics (`metrics.orders_90d`).
+   read live (`orders.count`, `loyalty.*`), with only the order leaf from the metrics, and with every
+   leaf from the metrics (`metrics.orders_90d`, `metrics.level.consumer`, `metrics.points_available.points`);
+4. an RFM model run (run_model: score into a temporary table, then swap in) against a bare query of
+   three `ntile(5)` windows over the same metrics, written to a temporary table (target ≤ 2×); the
+   first run (every result new) and the re-run (nothing to write);
+5. a custom model of five metrics against a bare query of the same percent ranks, weights and tiers
+   into a temporary table (target ≤ 3×).
 Checks: the service's rows equal the bare aggregate's, column by column; a re-run writes nothing.
 """
 
@@ -167,13 +173,21 @@ def measure_changed(rounds: int, checks: BenchChecks) -> dict:
     return {"members": len(ids), "bare_s": base, "service_s": ours}
 
 
+METRIC_LEAVES = {"orders.count": {"field": "metrics.orders_90d", "op": "gte", "value": 2},
+                 "loyalty.level.consumer": {"field": "metrics.level.consumer", "op": "gte", "value": 1},
+                 "loyalty.points_available.points": {"field": "metrics.points_available.points", "op": "gte",
+                                                     "value": 1000}}
+
+
 def measure_count(rounds: int) -> dict:
     from members.conditions.compiler import count
 
-    with_metrics = {"all": [{"field": "metrics.orders_90d", "op": "gte", "value": 2}
-                            if leaf.get("field") == "orders.count" else leaf for leaf in CONDITION["all"]]}
+    orders_only = {"all": [METRIC_LEAVES["orders.count"] if leaf["field"] == "orders.count" else leaf
+                           for leaf in CONDITION["all"]]}
+    all_metrics = {"all": [METRIC_LEAVES.get(leaf["field"], leaf) for leaf in CONDITION["all"]]}
     result = {}
-    for name, condition in (("live orders.count", CONDITION), ("metrics.orders_90d", with_metrics)):
+    for name, condition in (("live fields", CONDITION), ("metrics.orders_90d", orders_only),
+                            ("metrics for every aggregate", all_metrics)):
         count(condition, AS_OF)  # warm
         seconds = []
         for _ in range(rounds):
@@ -182,6 +196,66 @@ def measure_count(rounds: int) -> dict:
         result[name] = {"count": found, "s": statistics.median(seconds)}
         print(f"  count with {name}: {found:,} members in {statistics.median(seconds):.2f} s", flush=True)
     return result
+
+
+RFM_BARE = """
+    CREATE TEMP TABLE bench_bare_rfm AS
+    SELECT member_id, ntile(5) OVER (ORDER BY r DESC) AS r_score, ntile(5) OVER (ORDER BY f) AS f_score,
+           ntile(5) OVER (ORDER BY m) AS m_score
+    FROM (SELECT m.id AS member_id, ('2026-12-07'::date - x.last_order_date) AS r, x.orders_365d AS f, x.paid_365d AS m
+          FROM members_member m JOIN insights_membermetrics x ON x.member_id = m.id
+          WHERE m.status = 'active' AND x.orders_365d > 0) s"""
+CUSTOM_METRICS = [("metrics.paid_365d", "higher"), ("metrics.orders_365d", "higher"),
+                  ("metrics.average_order_value", "higher"), ("metrics.days_since_last_order", "lower"),
+                  ("metrics.orders_total", "higher")]
+CUSTOM_BARE = """
+    CREATE TEMP TABLE bench_bare_custom AS
+    SELECT member_id, score, CASE WHEN share <= 10 THEN 'high' WHEN share <= 40 THEN 'mid' WHEN share <= 80 THEN 'low'
+                                  ELSE 'abandon' END AS tier
+    FROM (SELECT member_id, score, 100 * cume_dist() OVER (ORDER BY score DESC) AS share
+          FROM (SELECT member_id, 20 * (percent_rank() OVER (ORDER BY a) + percent_rank() OVER (ORDER BY b)
+                       + percent_rank() OVER (ORDER BY c) + (1 - percent_rank() OVER (ORDER BY d))
+                       + percent_rank() OVER (ORDER BY e)) AS score
+                FROM (SELECT m.id AS member_id, coalesce(x.paid_365d, 0) a, coalesce(x.orders_365d, 0) b,
+                             coalesce(x.average_order_value, 0) c, '2026-12-07'::date - x.last_order_date d,
+                             coalesce(x.orders_total, 0) e
+                      FROM members_member m LEFT JOIN insights_membermetrics x ON x.member_id = m.id
+                      WHERE m.status = 'active') v) s) t"""
+
+
+def bare_statement(statement: str, table: str) -> None:
+    from django.db import connection, transaction
+
+    from members.conditions.compiler import tune_transaction_for_conditions
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        tune_transaction_for_conditions()
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(statement)
+
+
+def bench_model(code: str, kind: str, config: dict):
+    from insights.models import ValueModel
+
+    ValueModel.objects.filter(code=code).delete()
+    return ValueModel.objects.create(code=code, name=code, kind=kind, config=config)
+
+
+def measure_model(name: str, model_args: tuple, bare_sql: str, bare_table: str, rounds: int, checks) -> dict:
+    from insights.scoring.runner import run_model
+
+    runs = []
+    for _ in range(rounds):
+        model = bench_model(*model_args)  # a new model: every result is written
+        base_s, _ = timed(bare_statement, bare_sql, bare_table)
+        ours_s, written = timed(run_model, model, AS_OF)
+        runs.append((base_s, ours_s))
+        print(f"  {name}: bare {base_s:.1f} s, run_model {ours_s:.1f} s ({ours_s / base_s:.2f}x), "
+              f"{written.upserted:,} results", flush=True)
+    again_s, again = timed(run_model, model, AS_OF)
+    checks.expect(again.changed == 0, f"a re-run of the {name} writes nothing", f"{again.changed} written")
+    return {"bare_s": statistics.median(r[0] for r in runs), "service_s": statistics.median(r[1] for r in runs),
+            "ratio": statistics.median(r[1] / r[0] for r in runs), "rerun_s": again_s, "members": written.scored}
 
 
 def main() -> int:
@@ -203,6 +277,16 @@ def main() -> int:
     changed = measure_changed(args.rounds, checks)
     print("3. count of the four-leaf condition", flush=True)
     counted = measure_count(args.rounds)
+    print("4. RFM", flush=True)
+    rfm = measure_model("RFM model", ("bench_rfm", "rfm", {}), RFM_BARE, "bench_bare_rfm", args.rounds, checks)
+    print("5. custom model of five metrics", flush=True)
+    custom_config = {"metrics": [{"field": key, "direction": direction, "normalisation": "percentile", "weight": 1}
+                                 for key, direction in CUSTOM_METRICS], "tiering": "top_percent",
+                     "tiers": [{"code": "high", "name": "高价值", "percent": 10},
+                               {"code": "mid", "name": "中价值", "percent": 30},
+                               {"code": "low", "name": "低价值", "percent": 40}, {"code": "abandon", "name": "放弃"}]}
+    custom = measure_model("custom model", ("bench_custom", "custom", custom_config), CUSTOM_BARE,
+                           "bench_bare_custom", args.rounds, checks)
     print(f"\nsummary ({time.perf_counter() - started:.0f} s):")
     print(f"  metrics refresh, all {full['rows']:,} members: {full['service_s']:.1f} s vs bare {full['bare_s']:.1f} s "
           f"= {full['ratio']:.2f}x (target ≤ 2x); re-run {full['rerun_s']:.1f} s writes nothing; next day "
@@ -211,6 +295,9 @@ def main() -> int:
           f"(bare {changed['bare_s']:.2f} s)")
     for name, figures in counted.items():
         print(f"  count with {name}: {figures['s']:.2f} s ({figures['count']:,} members)")
+    for name, figures, target in (("RFM", rfm, 2), ("custom model of 5 metrics", custom, 3)):
+        print(f"  {name} for {figures['members']:,} members: {figures['service_s']:.1f} s vs bare "
+              f"{figures['bare_s']:.1f} s = {figures['ratio']:.2f}x (target ≤ {target}x); re-run {figures['rerun_s']:.1f} s")
     return checks.exit_code()
 
 

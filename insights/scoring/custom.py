@@ -26,7 +26,6 @@ percentile table (to 1 %) and min/max from its summary, so they land where the n
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from datetime import date
 from decimal import Decimal
 
@@ -130,9 +129,9 @@ class CustomScorer:
                 spreads = previous["spreads"]
             else:
                 spreads = _spreads(cursor, len(metrics))
-            _normalise(cursor, metrics, spreads, population=members is None or not previous)
             total = sum(Decimal(str(m["weight"])) for m in metrics)
-            cursor.execute(_score_rows_sql(table, metrics, total, config), _tier_params(config))
+            cursor.execute(*_score_rows_sql(table, metrics, total, config, spreads,
+                                            population=members is None or not previous))
             cursor.execute(f"DROP TABLE {BASE}")
         return {"spreads": spreads, "weights_total": float(total)}
 
@@ -175,41 +174,47 @@ def _plain(value):
     return None if value is None else float(value)
 
 
-def _normalise(cursor, metrics, spreads, *, population: bool) -> None:
-    """Add n0, n1, … in [0, 1] to BASE."""
-    for i, metric in enumerate(metrics):
-        column, norm = f"v{i}", f"n{i}"
-        cursor.execute(f"ALTER TABLE {BASE} ADD COLUMN {norm} numeric")
-        if metric["normalisation"] == "percentile" and population:
-            cursor.execute(f"""UPDATE {BASE} b SET {norm} = r.pr FROM (
-                SELECT member_id, percent_rank() OVER (ORDER BY {column}) AS pr FROM {BASE}
-                WHERE {column} IS NOT NULL) r WHERE r.member_id = b.member_id""")
-        elif metric["normalisation"] == "percentile":
-            cursor.execute(f"SELECT member_id, {column} FROM {BASE} WHERE {column} IS NOT NULL")
-            cuts = spreads[i]["percentiles"]
-            ranks = [(member, bisect_left(cuts, float(value)) / max(len(cuts) - 1, 1))
-                     for member, value in cursor.fetchall()]
-            cursor.executemany(f"UPDATE {BASE} SET {norm} = %s WHERE member_id = %s",
-                               [(min(rank, 1), member) for member, rank in ranks])
+def _normalised_sql(index: int, metric: dict, spread: dict, *, population: bool) -> tuple[str, dict]:
+    """SQL of metric `index` normalised to [0, 1] (an empty value: 0), with its parameters."""
+    value, params = f"v{index}", {}
+    if metric["normalisation"] == "percentile" and population:
+        # ranked among the members that have a value: the empty ones sort into their own partition
+        norm = f"percent_rank() OVER (PARTITION BY {value} IS NULL ORDER BY {value})"
+    elif metric["normalisation"] == "percentile":
+        # a few members against the latest run's percentiles: the share of percentile cuts below the value
+        params[f"cuts{index}"] = spread["percentiles"]
+        norm = (f"(SELECT count(*) FROM unnest(%(cuts{index})s::numeric[]) c WHERE c < {value})::numeric "
+                f"/ greatest(cardinality(%(cuts{index})s::numeric[]) - 1, 1)")
+    else:
+        low, high = (metric[cap] if metric.get(cap) is not None else spread[edge]
+                     for cap, edge in (("cap_low", "min"), ("cap_high", "max")))
+        if low is None or high is None or high <= low:
+            norm = "0"
         else:
-            low, high = (metric[cap] if metric.get(cap) is not None else spreads[i][edge]
-                         for cap, edge in (("cap_low", "min"), ("cap_high", "max")))
-            if low is None or high is None or high <= low:
-                cursor.execute(f"UPDATE {BASE} SET {norm} = CASE WHEN {column} IS NULL THEN NULL ELSE 0 END")
-            else:
-                cursor.execute(f"UPDATE {BASE} SET {norm} = (least(greatest({column}, %s), %s) - %s) / %s",
-                               [low, high, low, high - low])
-        if metric["direction"] == "lower":
-            cursor.execute(f"UPDATE {BASE} SET {norm} = 1 - {norm} WHERE {norm} IS NOT NULL")
-        cursor.execute(f"UPDATE {BASE} SET {norm} = 0 WHERE {norm} IS NULL")
+            params.update({f"low{index}": low, f"high{index}": high})
+            norm = (f"(least(greatest({value}, %(low{index})s), %(high{index})s) - %(low{index})s)::numeric "
+                    f"/ (%(high{index})s - %(low{index})s)")
+    if metric["direction"] == "lower":
+        norm = f"1 - {norm}"
+    return f"CASE WHEN {value} IS NULL THEN 0 ELSE least(1, ({norm})::numeric) END", params
 
 
-def _score_rows_sql(table: str, metrics, total: Decimal, config: dict) -> str:
+def _score_rows_sql(table: str, metrics, total: Decimal, config: dict, spreads, *, population: bool):
+    """One statement: normalise, weigh, add up and tier every member of BASE into `table`."""
+    params = _tier_params(config)
+    norms = []
+    for i, metric in enumerate(metrics):
+        sql, extra = _normalised_sql(i, metric, spreads[i], population=population)
+        norms.append(f"{sql} AS n{i}")
+        params.update(extra)
     contributions = [f"round(100 * {Decimal(str(m['weight'])) / total} * n{i}, 4)" for i, m in enumerate(metrics)]
     breakdown = ", ".join(
         f"%(key{i})s, jsonb_build_object('label', %(label{i})s, 'value', v{i}, 'normalised', round(n{i}, 4), "
         f"'weight', %(weight{i})s, 'contribution', {c})" for i, c in enumerate(contributions))
-    scored = f"SELECT member_id, {' + '.join(contributions)} AS score, jsonb_build_object({breakdown}) AS detail FROM {BASE}"
+    values = ", ".join(f"v{i}" for i in range(len(metrics)))
+    normalised = f"SELECT member_id, {values}, {', '.join(norms)} FROM {BASE}"
+    scored = (f"SELECT member_id, {' + '.join(contributions)} AS score, jsonb_build_object({breakdown}) AS detail "
+              f"FROM ({normalised}) n")
     tiers = config["tiers"]
     if config["tiering"] == "thresholds":
         tier = " ".join(f"WHEN score >= %(bound{i})s THEN %(tier{i})s" for i in range(len(tiers) - 1))
@@ -218,7 +223,7 @@ def _score_rows_sql(table: str, metrics, total: Decimal, config: dict) -> str:
         tier = " ".join(f"WHEN share <= %(bound{i})s THEN %(tier{i})s" for i in range(len(tiers) - 1))
         ranked = f"SELECT *, 100 * cume_dist() OVER (ORDER BY score DESC) AS share FROM ({scored}) s"
     return (f"INSERT INTO {table} (member_id, tier, score, detail) "
-            f"SELECT member_id, CASE {tier} ELSE %(tier_last)s END, score, detail FROM ({ranked}) r")
+            f"SELECT member_id, CASE {tier} ELSE %(tier_last)s END, score, detail FROM ({ranked}) r"), params
 
 
 def _tier_params(config: dict) -> dict:

@@ -239,7 +239,8 @@
     for (const field of list) fields[field.key] = field;
     let initial = null;
     try { initial = JSON.parse(store.value || "null"); } catch (error) { initial = null; }
-    tree = isGroup(initial) ? initial : (initial ? {all: [initial]} : {all: [newLeaf()]});
+    tree = isGroup(initial) ? initial : (initial ? {all: [initial]} : {all: []});
+    if (tree.all && tree.all.length === 0) tree.all.push(newLeaf());  // a new segment starts with one leaf
     changed();
   });
 })();
