@@ -44,7 +44,7 @@ from bench.tags_data import AS_OF, ensure  # noqa: E402
 
 CHANGED_MEMBERS = 10_000
 COMPARED = ("first_order_date", "last_order_date", "orders_30d", "orders_365d", "orders_total", "paid_90d",
-            "paid_total", "average_order_value", "purchase_interval_days", "last_gap_days", "last_points_date", "refund_rate", "channels", "store_ids",
+            "paid_total", "average_order_value", "purchase_days", "repeat_purchase_value", "purchase_interval_days", "last_gap_days", "last_points_date", "refund_rate", "channels", "store_ids",
             "points", "levels")
 
 
@@ -68,6 +68,7 @@ SELECT m.id AS member_id, o.first_order_date, o.last_order_date,
        {", ".join(f"coalesce(o.paid_{d}d, 0) AS paid_{d}d" for d in since)},
        coalesce(o.paid_total, 0) AS paid_total,
        coalesce(round(o.paid_total / nullif(o.orders_total, 0), 2), 0) AS average_order_value,
+       coalesce(g.days, 0) AS purchase_days, g.repeat_value AS repeat_purchase_value,
        round(g.gap::numeric, 1) AS purchase_interval_days, g.last_gap AS last_gap_days, e.last_points_date,
        CASE WHEN o.gross > 0 THEN least(round(o.refunded / o.gross, 4), 1) END AS refund_rate,
        coalesce(o.channels, '{{}}') AS channels, coalesce(o.store_ids, '{{}}') AS store_ids,
@@ -82,10 +83,13 @@ LEFT JOIN (SELECT member_id, min({day}) FILTER (WHERE {ok}) AS first_order_date,
                   array_agg(DISTINCT store_id ORDER BY store_id) FILTER (WHERE {ok} AND store_id IS NOT NULL) AS store_ids
            {orders} GROUP BY member_id) o ON o.member_id = m.id
 LEFT JOIN (SELECT member_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) AS gap,
-                  (array_agg(gap ORDER BY day DESC))[1] AS last_gap
-           FROM (SELECT member_id, day, day - lag(day) OVER (PARTITION BY member_id ORDER BY day) AS gap
-                 FROM (SELECT DISTINCT member_id, {day} AS day {orders} AND {ok}) d) x
-           WHERE gap IS NOT NULL GROUP BY member_id) g ON g.member_id = m.id
+                  (array_agg(gap ORDER BY day DESC))[1] AS last_gap, count(*) AS days,
+                  CASE WHEN count(*) > 1 THEN round((sum(amount) - (array_agg(amount ORDER BY day))[1])
+                                                    / (count(*) - 1), 2) END AS repeat_value
+           FROM (SELECT member_id, day, amount, day - lag(day) OVER (PARTITION BY member_id ORDER BY day) AS gap
+                 FROM (SELECT member_id, {day} AS day, sum(paid_amount - refunded_amount) AS amount
+                       {orders} AND {ok} GROUP BY member_id, {day}) d) x
+           GROUP BY member_id) g ON g.member_id = m.id
 LEFT JOIN (SELECT member_id, jsonb_object_agg(code, jsonb_build_object('available', a, 'pending', p, 'lifetime', l)) AS points
            FROM (SELECT a.member_id, t.code, sum(available) a, sum(pending) p, sum(lifetime_earned) l
                  FROM loyalty_pointsaccount a JOIN loyalty_pointsaccounttype t ON t.id = a.account_type_id

@@ -8,8 +8,9 @@ paid order. Windows are whole Shanghai days ending with the business date D: "30
 not counted at all, so a run for a past date gives that date's figures.
 
 Aggregates, each one pass grouped by member, joined onto the active members (a member without
-orders gets zeros and empty dates): the orders; the gaps between distinct purchase days (a window
-function over the sorted days: their median and the latest); the latest day points were earned or
+orders gets zeros and empty dates): the orders; the purchase days (orders summed per Shanghai day, a
+window function over them: the median and latest gap, their count and the average value of the repeat
+days — the frequency and monetary value of the CLV model); the latest day points were earned or
 redeemed; points and levels as JSON objects keyed by code.
 """
 
@@ -42,7 +43,7 @@ COLUMNS = (
     "member_id", "as_of", "first_order_date", "last_order_date",
     *(f"orders_{days}d" for days in WINDOWS), "orders_total",
     *(f"paid_{days}d" for days in WINDOWS), "paid_total",
-    "average_order_value", "purchase_interval_days", "last_gap_days", "last_points_date", "refund_rate", "channels", "store_ids", "points", "levels",
+    "average_order_value", "purchase_days", "repeat_purchase_value", "purchase_interval_days", "last_gap_days", "last_points_date", "refund_rate", "channels", "store_ids", "points", "levels",
 )
 
 
@@ -85,10 +86,12 @@ WITH bought AS (
 ),
 intervals AS (
     SELECT member_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) AS median_gap,
-           (array_agg(gap ORDER BY day DESC))[1] AS last_gap
-    FROM (SELECT member_id, day, day - lag(day) OVER (PARTITION BY member_id ORDER BY day) AS gap
-          FROM (SELECT DISTINCT o.member_id, {LOCAL_DAY} AS day {paid_orders} AND {counted}) days) gaps
-    WHERE gap IS NOT NULL
+           (array_agg(gap ORDER BY day DESC))[1] AS last_gap, count(*) AS purchase_days,
+           CASE WHEN count(*) > 1 THEN round((sum(amount) - (array_agg(amount ORDER BY day))[1]) / (count(*) - 1), 2)
+           END AS repeat_value
+    FROM (SELECT member_id, day, amount, day - lag(day) OVER (PARTITION BY member_id ORDER BY day) AS gap
+          FROM (SELECT o.member_id, {LOCAL_DAY} AS day, sum({net}) AS amount {paid_orders} AND {counted}
+                GROUP BY o.member_id, {LOCAL_DAY}) days) gaps
     GROUP BY member_id
 ),
 points AS (
@@ -121,6 +124,7 @@ SELECT m.id AS member_id, %(as_of)s::date AS as_of, b.first_order_date, b.last_o
        {", ".join(f"coalesce(b.paid_{d}d, 0) AS paid_{d}d" for d in WINDOWS)},
        coalesce(b.paid_total, 0) AS paid_total,
        coalesce(round(b.paid_total / nullif(b.orders_total, 0), 2), 0) AS average_order_value,
+       coalesce(i.purchase_days, 0) AS purchase_days, i.repeat_value AS repeat_purchase_value,
        round(i.median_gap::numeric, 1) AS purchase_interval_days, i.last_gap AS last_gap_days,
        pm.last_points_date,
        CASE WHEN b.gross > 0 THEN least(round(b.refunded / b.gross, 4), 1) END AS refund_rate,

@@ -32,6 +32,10 @@ class MemberMetrics(models.Model):
     purchase_interval_days = models.DecimalField(
         "购买间隔（天，中位数）", max_digits=7, decimal_places=1, null=True, blank=True,
         help_text="相邻两个购买日之间天数的中位数；少于两个购买日为空")
+    purchase_days = models.IntegerField("购买天数", default=0, help_text="有订单的不同日期数（同一天多单算一次购买，CLV 的购买次数）")
+    repeat_purchase_value = models.DecimalField(
+        "复购日均金额", max_digits=14, decimal_places=2, null=True, blank=True,
+        help_text="首个购买日之后各购买日实付净额的平均值（CLV 的单次消费）；没有复购为空")
     last_gap_days = models.IntegerField(
         "末次复购间隔（天）", null=True, blank=True,
         help_text="最近一个购买日与它之前一个购买日相隔的天数；只有一个购买日为空（识别流失回流）")

@@ -58,9 +58,11 @@ def test_purchase_interval_is_the_median_gap_between_distinct_purchase_days():
         order(member, at(day))
     # when
     refresh_all_metrics(AS_OF)
-    # then the gaps 10, 3, 30 have the median 10, and the latest gap is 30
+    # then the gaps 10, 3, 30 have the median 10, the latest gap is 30, and four days are purchase days
+    # whose repeat days (after the first, which had ¥200) average ¥100
     row = metrics_of(member)
     assert (row.purchase_interval_days, row.last_gap_days) == (Decimal("10.0"), 30)
+    assert (row.purchase_days, row.repeat_purchase_value) == (4, Decimal("100.00"))
 
 
 def test_a_member_without_orders_has_zeros_and_empty_dates():
