@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from members.conditions.windows import shanghai_today
 
+from ..dashboards.aggregates import refresh_dashboard_aggregates
 from ..errors import InsightsError
 from ..metrics import refresh_all_metrics
 from ..models import InsightsRun, RunStatus, ValueModel
@@ -62,4 +63,5 @@ def refresh_insights(as_of: date | None = None) -> NightlyResult:
         result.steps[f"model:{model.code}"] = run_step(
             f"model:{model.code}", as_of, lambda model=model: run_model(model, as_of).as_counts())
     result.steps["segments"] = run_step("segments", as_of, lambda: record_sizes(as_of))
+    result.steps["dashboards"] = run_step("dashboards", as_of, lambda: refresh_dashboard_aggregates(as_of))
     return result
