@@ -17,7 +17,18 @@ remain. `metrics.days_since_last_order` is derived at evaluation (evaluation dat
 
 from __future__ import annotations
 
-from django.db.models import BigIntegerField, DateField, Exists, F, Func, IntegerField, OuterRef, Q, Value
+from django.db.models import (
+    BigIntegerField,
+    DateField,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Value,
+)
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast, Coalesce
 
@@ -219,6 +230,21 @@ SCORE_HELP = {
 }
 
 
+CLV_DETAIL = {  # key prefix: (detail key, label, scale, help)
+    "insights.churn_risk.": ("churn_risk", "流失风险（%）", 100, "1 − 存活概率（BG/NBD），百分比；无购买记录为空"),
+    "insights.purchase_propensity.": ("expected_purchases_90d", "购买倾向（未来90天预期购买次数）", 1,
+                                      "BG/NBD 预测的未来 90 天购买天数；无购买记录为空"),
+}
+
+
+def clv_detail_field(prefix: str, model: ValueModel) -> Field:
+    key, label, scale, help_text = CLV_DETAIL[prefix]
+    value = Cast(KeyTextTransform(key, "detail"), FloatField()) * scale
+    return Field(key=prefix + model.code, label=f"{model.name}·{label}", type=FieldType.NUMBER,
+                 per_member=lambda ctx: PerMember(_results(model, value), member="member"),
+                 read=_read_result(model, value), help=help_text)
+
+
 def _model_family(make, kinds=None):
     def models():
         found = ValueModel.objects.order_by("code")
@@ -243,3 +269,6 @@ def register(registry: FieldRegistry) -> None:
     registry.register_family(TIER_PREFIX, *_model_family(tier_field))
     registry.register_family(SCORE_PREFIX, *_model_family(score_field))
     registry.register_family(STAGE_PREFIX, *_model_family(stage_field, kinds=[ModelKind.ACTIVITY]))
+    for prefix in CLV_DETAIL:
+        registry.register_family(prefix, *_model_family(lambda m, prefix=prefix: clv_detail_field(prefix, m),
+                                                        kinds=[ModelKind.CLV]))

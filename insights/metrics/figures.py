@@ -43,15 +43,32 @@ COLUMNS = (
     "member_id", "as_of", "first_order_date", "last_order_date",
     *(f"orders_{days}d" for days in WINDOWS), "orders_total",
     *(f"paid_{days}d" for days in WINDOWS), "paid_total",
-    "average_order_value", "purchase_days", "repeat_purchase_value", "purchase_interval_days", "last_gap_days", "last_points_date", "refund_rate", "channels", "store_ids", "points", "levels",
+    "average_order_value", "purchase_days", "repeat_purchase_value", "purchase_interval_days", "last_gap_days",
+    "last_points_date", "refund_rate", "channels", "store_ids", "points", "levels",
 )
+COUNTED = "o.paid_amount > o.refunded_amount"  # not wholly refunded
+NET = "o.paid_amount - o.refunded_amount"
+
+
+def paid_orders_sql(members: str | None = None) -> str:
+    """FROM … WHERE of the paid orders of resolved members paid before %(until)s, parameter
+    %(paid_statuses)s; `members`: SQL of a bigint[] the orders' members are limited to. AND COUNTED
+    to keep the orders that count."""
+    only = f"AND o.member_id = ANY({members})" if members else ""
+    return (f"FROM {Order._meta.db_table} o WHERE o.member_id IS NOT NULL {only} "
+            "AND o.status = ANY(%(paid_statuses)s) AND NOT o.is_deleted "
+            "AND o.paid_at IS NOT NULL AND o.paid_at < %(until)s")
+
+
+def paid_statuses() -> list[str]:
+    return [str(s) for s in PAID_STATUSES]
 
 
 def metrics_select(as_of: date, *, members: str | None = None) -> tuple[str, dict]:
     """SQL and parameters of (COLUMNS) rows for the active members; `members`, when given, is SQL
     naming a bigint[] of member ids (e.g. "%(ids)s") and limits every aggregate to them."""
     until = start_of_day(as_of + timedelta(days=1))
-    params = {"as_of": as_of, "until": until, "paid_statuses": [str(s) for s in PAID_STATUSES],
+    params = {"as_of": as_of, "until": until, "paid_statuses": paid_statuses(),
               "active": MemberStatus.ACTIVE, "account_active": AccountStatus.ACTIVE,
               "activity_kinds": [str(kind) for kind in ACTIVITY_KINDS]}
     for days in WINDOWS:
@@ -60,11 +77,8 @@ def metrics_select(as_of: date, *, members: str | None = None) -> tuple[str, dic
     def only(column: str) -> str:
         return f"AND {column} = ANY({members})" if members else ""
 
-    paid_orders = (f"FROM {Order._meta.db_table} o WHERE o.member_id IS NOT NULL {only('o.member_id')} "
-                   "AND o.status = ANY(%(paid_statuses)s) AND NOT o.is_deleted "
-                   "AND o.paid_at IS NOT NULL AND o.paid_at < %(until)s")
-    counted = "o.paid_amount > o.refunded_amount"
-    net = "o.paid_amount - o.refunded_amount"
+    paid_orders = paid_orders_sql(members)
+    counted, net = COUNTED, NET
     windowed = ",\n".join(
         [f"count(*) FILTER (WHERE {counted} AND o.paid_at >= %(since_{d})s) AS orders_{d}d" for d in WINDOWS]
         + [f"coalesce(sum({net}) FILTER (WHERE {counted} AND o.paid_at >= %(since_{d})s), 0) AS paid_{d}d"

@@ -3,6 +3,7 @@
 from ..models import ModelKind
 from .activity import ActivityScorer
 from .base import Scorer, Tier
+from .clv import CLVScorer
 from .custom import CustomScorer
 from .rfm import RFMScorer
 
@@ -10,6 +11,7 @@ SCORERS: dict[str, Scorer] = {
     ModelKind.RFM: RFMScorer(),
     ModelKind.ACTIVITY: ActivityScorer(),
     ModelKind.CUSTOM: CustomScorer(),
+    ModelKind.CLV: CLVScorer(),
 }
 
 
@@ -21,6 +23,9 @@ EXAMPLES: dict[str, dict] = {
                                    {"code": "sleeping", "name": "睡眠", "max_days": 180},
                                    {"code": "lost", "name": "流失"}],
                          "new_days": 30, "loyal_orders": 5, "returned_days": 90},
+    ModelKind.CLV: {"horizon_months": 12, "discount_rate": 0.01, "holdout_days": 180,
+                     "tiers": [{"code": "high", "name": "高价值", "min_clv": 1000},
+                               {"code": "mid", "name": "中价值", "min_clv": 300}, {"code": "low", "name": "低价值"}]},
     ModelKind.CUSTOM: {"metrics": [
         {"field": "metrics.paid_365d", "direction": "higher", "normalisation": "percentile", "weight": 40},
         {"field": "metrics.orders_365d", "direction": "higher", "normalisation": "percentile", "weight": 30},
