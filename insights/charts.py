@@ -48,3 +48,17 @@ def tier_history(page) -> str:
                                    name=t.name, mode="lines+markers") for t in page.tiers])
     figure.update_layout(title="各分层人数变化", legend=dict(orientation="h"))
     return _html(figure)
+
+
+def holdout_chart(page) -> str:
+    """CLV: mean repeat purchases in the holdout, predicted beside actual, per calibration frequency."""
+    holdout = (page.latest.summary or {}).get("holdout") if page.latest else None
+    if not holdout or not holdout.get("by_frequency"):
+        return ""
+    rows = holdout["by_frequency"]
+    labels = [f"{row['frequency']}次（{row['members']:,}人）" for row in rows]
+    figure = go.Figure([go.Bar(name="实际", x=labels, y=[row["actual"] for row in rows], marker_color="#495057"),
+                        go.Bar(name="模型预测", x=labels, y=[row["predicted"] for row in rows], marker_color="#c8102e")])
+    figure.update_layout(barmode="group", title=f"留出期 {holdout['days']} 天的人均复购天数：预测 vs 实际",
+                         xaxis=dict(title="留出期前的复购次数"), legend=dict(orientation="h", x=1, xanchor="right", y=1.12))
+    return _html(figure)

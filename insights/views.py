@@ -23,4 +23,5 @@ def model(request, code: str):
     return render(request, "insights/model.html", {
         "page": page, "matrix": matrix, "columns": columns,
         "tier_chart": charts.tier_bars(page) if page.latest else "",
-        "sankey": charts.moves_sankey(page), "history_chart": charts.tier_history(page)})
+        "sankey": charts.moves_sankey(page), "history_chart": charts.tier_history(page),
+        "holdout_chart": charts.holdout_chart(page)})

@@ -80,3 +80,13 @@ def test_too_little_history_is_refused_and_nothing_is_written():
     with pytest.raises(InsightsError, match="至少"):
         run_model(model, AS_OF)
     assert not MemberValue.objects.exists()
+
+
+def test_the_model_page_shows_the_fit_and_the_holdout(shoppers, client):
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user(username="op", password="pw-123456", is_staff=True)
+    user.groups.add(Group.objects.get(name="运营"))
+    client.force_login(user)
+    page = client.get("/insights/models/clv/").content.decode()
+    assert "留出期检验" in page and "BG/NBD" in page and "plotly-graph-div" in page
