@@ -20,7 +20,9 @@ date AS_OF = 2026-12-07. In one process, each figure against a baseline measured
    three `ntile(5)` windows over the same metrics, written to a temporary table (target ≤ 2×); the
    first run (every result new) and the re-run (nothing to write);
 5. a custom model of five metrics against a bare query of the same percent ranks, weights and tiers
-   into a temporary table (target ≤ 3×).
+   into a temporary table (target ≤ 3×);
+6. the CLV model (BG/NBD + Gamma-Gamma fit, predictions for every buyer, the swap; the holdout check
+   timed apart), target ≤ 120 s for fit and prediction.
 Checks: the service's rows equal the bare aggregate's, column by column; a re-run writes nothing.
 """
 
@@ -291,6 +293,8 @@ def main() -> int:
                                {"code": "low", "name": "低价值", "percent": 40}, {"code": "abandon", "name": "放弃"}]}
     custom = measure_model("custom model", ("bench_custom", "custom", custom_config), CUSTOM_BARE,
                            "bench_bare_custom", args.rounds, checks)
+    print("6. CLV", flush=True)
+    clv = measure_clv(checks)
     print(f"\nsummary ({time.perf_counter() - started:.0f} s):")
     print(f"  metrics refresh, all {full['rows']:,} members: {full['service_s']:.1f} s vs bare {full['bare_s']:.1f} s "
           f"= {full['ratio']:.2f}x (target ≤ 2x); re-run {full['rerun_s']:.1f} s writes nothing; next day "
@@ -302,7 +306,24 @@ def main() -> int:
     for name, figures, target in (("RFM", rfm, 2), ("custom model of 5 metrics", custom, 3)):
         print(f"  {name} for {figures['members']:,} members: {figures['service_s']:.1f} s vs bare "
               f"{figures['bare_s']:.1f} s = {figures['ratio']:.2f}x (target ≤ {target}x); re-run {figures['rerun_s']:.1f} s")
+    print(f"  CLV for {clv['buyers']:,} buyers: fit {clv['fit_s']:.1f} s + predict {clv['predict_s']:.1f} s; whole run "
+          f"{clv['run_s']:.1f} s (target ≤ 120 s for fit + prediction); holdout check {clv['holdout_s']:.1f} s")
     return checks.exit_code()
+
+
+def measure_clv(checks) -> dict:
+    from insights.scoring.clv import holdout_check
+    from insights.scoring.runner import run_model
+
+    model = bench_model("bench_clv", "clv", {"holdout_days": 0})
+    run_s, written = timed(run_model, model, AS_OF)
+    summary = model.runs.get(as_of=AS_OF).summary
+    holdout_s, holdout = timed(holdout_check, AS_OF, 180)
+    checks.expect(written.scored > 0 and "error" not in holdout, "the CLV model scored members and checked a holdout",
+                  f"{written.scored} scored; holdout {holdout.get('actual_total')} actual vs "
+                  f"{holdout.get('predicted_total')} predicted")
+    return {"buyers": summary["buyers"], "fit_s": summary["seconds"]["fit"], "predict_s": summary["seconds"]["predict"],
+            "run_s": run_s, "holdout_s": holdout_s}
 
 
 if __name__ == "__main__":
