@@ -25,6 +25,7 @@ run: install
 	$(PY) manage.py find_duplicates
 	$(PY) manage.py seed_loyalty_demo
 	$(PY) manage.py seed_tags_demo
+	$(PY) manage.py seed_insights_demo
 	$(PY) manage.py create_demo_users
 	$(PY) manage.py runserver 127.0.0.1:8000
 

@@ -113,6 +113,8 @@ METRIC_FIELDS = (
     *(_column(f"paid_{days}d", f"近{days}天实付净额", FieldType.MONEY, default=0,
               help_text=f"指标日期前 {days} 天至当天的实付减退款{NOTE}") for days in WINDOWS),
     _column("paid_total", "累计实付净额", FieldType.MONEY, default=0, help_text=f"全部订单实付减退款{NOTE}"),
+    _column("purchase_days", "购买天数（累计）", FieldType.NUMBER, default=0,
+            help_text=f"有订单的不同日期数，同一天多单算一次{NOTE}"),
     _column("average_order_value", "客单价（累计）", FieldType.MONEY, default=0, help_text=f"累计实付净额 ÷ 累计订单数{NOTE}"),
     _column("first_order_date", "首单日期", FieldType.DATE, help_text=f"没有订单为空{NOTE}"),
     _column("last_order_date", "末单日期", FieldType.DATE, help_text=f"没有订单为空{NOTE}"),

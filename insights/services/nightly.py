@@ -3,6 +3,7 @@ in InsightsRun with what it wrote. Idempotent: a second run for the same date wr
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,6 +19,7 @@ from ..models import InsightsRun, RunStatus, ValueModel
 from ..scoring.runner import run_model
 from ..segments.services import record_sizes
 
+logger = logging.getLogger(__name__)
 LOOKED_AT = ("members", "segments")  # counts of what a step read, not of rows it wrote
 
 
@@ -28,8 +30,12 @@ class NightlyResult:
 
     @property
     def changed(self) -> int:
-        return sum(sum(v for k, v in counts.items() if k not in LOOKED_AT and isinstance(v, int))
+        return sum(sum(v for k, v in counts.items() if k not in LOOKED_AT and isinstance(v, int) and v is not True)
                    for counts in self.steps.values())
+
+    @property
+    def failed(self) -> list[str]:
+        return [step for step, counts in self.steps.items() if "error" in counts]
 
     def as_counts(self) -> dict:
         return {"as_of": self.as_of.isoformat(), **self.steps}
@@ -60,8 +66,12 @@ def refresh_insights(as_of: date | None = None) -> NightlyResult:
     result = NightlyResult(as_of)
     result.steps["metrics"] = run_step("metrics", as_of, lambda: refresh_all_metrics(as_of).as_counts())
     for model in ValueModel.objects.filter(active=True).order_by("pk"):
-        result.steps[f"model:{model.code}"] = run_step(
-            f"model:{model.code}", as_of, lambda model=model: run_model(model, as_of).as_counts())
+        try:
+            result.steps[f"model:{model.code}"] = run_step(
+                f"model:{model.code}", as_of, lambda model=model: run_model(model, as_of).as_counts())
+        except Exception as error:  # recorded as failed; its previous results stay, the other steps go on
+            logger.exception("insights model %s failed for %s", model.code, as_of)
+            result.steps[f"model:{model.code}"] = {"error": str(error)}
     result.steps["segments"] = run_step("segments", as_of, lambda: record_sizes(as_of))
     result.steps["dashboards"] = run_step("dashboards", as_of, lambda: refresh_dashboard_aggregates(as_of))
     return result

@@ -84,3 +84,17 @@ def test_merging_rescores_both_people_in_every_model(django_capture_on_commit_ca
     # then the survivor is active now and the absorbed member has left the model
     assert MemberValue.objects.get(member=survivor).tier == "active"
     assert not MemberValue.objects.filter(member=absorbed).exists()
+
+
+def test_a_failing_model_is_reported_and_the_other_steps_still_run():
+    # given a CLV model without enough buyers to fit, and an activity model
+    order(make_member(), at("2026-03-01"))
+    ValueModel.objects.create(code="clv", name="CLV", kind=ModelKind.CLV)
+    ValueModel.objects.create(code="act", name="活跃度", kind=ModelKind.ACTIVITY)
+    # when the nightly job runs
+    out, err = StringIO(), StringIO()
+    call_command("refresh_insights", "--date", "2026-03-31", stdout=out, stderr=err)
+    # then the CLV step failed with its reason, and activity and segments ran
+    assert "model:clv: 失败" in err.getvalue() and "至少" in err.getvalue()
+    assert MemberValue.objects.filter(model__code="act").count() == 1
+    assert InsightsRun.objects.get(step="model:clv").status == RunStatus.FAILED

@@ -19,8 +19,11 @@ class Command(BaseCommand):
         except InsightsError as error:
             raise CommandError(str(error)) from error
         for step, counts in result.steps.items():
+            if "error" in counts:
+                self.stderr.write(f"{result.as_of} {step}: 失败（之前的结果保持不变）— {counts['error']}")
+                continue
             written = {k: v for k, v in counts.items() if k not in LOOKED_AT}
             summary = "、".join(f"{k} {v:,}" for k, v in written.items()) if any(written.values()) else "无变化，未写入"
             self.stdout.write(f"{result.as_of} {step}: {summary}")
-        if not result.changed:
+        if not result.changed and not result.failed:
             self.stdout.write(self.style.SUCCESS(f"{result.as_of} 的洞察数据已是最新，本次未写入任何数据。"))
