@@ -9,11 +9,14 @@ class InsightsConfig(AppConfig):
     def ready(self):
         from loyalty import hooks as loyalty_hooks
         from members import hooks
+        from members.admin.members_admin import extra_member_inlines
         from members.conditions.registry import fields
 
         from . import conditions, handlers
+        from .member_inline import MemberValueInline
 
         conditions.register(fields)
+        extra_member_inlines.connect(MemberValueInline)
         hooks.member_merged.connect(handlers.on_member_merged)
         hooks.member_unmerged.connect(handlers.on_member_unmerged)
         hooks.orders_changed.connect(handlers.on_orders_changed)

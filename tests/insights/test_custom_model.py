@@ -110,3 +110,15 @@ def test_an_invalid_model_is_refused_and_nothing_is_stored(metrics, tiers, messa
     with pytest.raises(InsightsError, match=message):
         run_model(model(metrics, tiers), AS_OF)
     assert not MemberValue.objects.exists()
+
+
+def test_the_why_lists_each_metric_by_its_contribution():
+    from insights.why import explain_value
+
+    spender("100")
+    top = spender("900")
+    refresh_all_metrics(AS_OF)
+    run_model(model([{"field": "metrics.paid_365d", "direction": "higher", "normalisation": "percentile",
+                      "weight": 1}]), AS_OF)
+    why = explain_value(MemberValue.objects.get(member=top))
+    assert why == "近365天实付净额 900.0 → 100% × 权重 1 = 100.0（合计 100.0000）"

@@ -103,3 +103,14 @@ def test_an_invalid_model_is_refused_and_nothing_is_written(config, message):
     with pytest.raises(InsightsError, match=message):
         run_model(rfm_model(**config), AS_OF)
     assert not MemberValue.objects.exists() and not ModelRun.objects.exists()
+
+
+def test_the_why_names_each_measure_and_its_score():
+    from insights.why import explain_value
+
+    member = buyer(3, 2, "150")
+    buyer(30, 1, "50")
+    refresh_all_metrics(AS_OF)
+    run_model(rfm_model(), AS_OF)
+    # two buyers: the cut points are each measure's two values, so the larger exceeds two of them (score 3)
+    assert explain_value(result(member)) == "最近一次消费 3 天前 → R5；2 单 → F3；¥300.00 → M3（与平均分比较高低）"

@@ -1,0 +1,36 @@
+"""Why a member holds a model's tier: the breakdown of the score in one line per model kind — what
+the member page and the guide's card show."""
+
+from __future__ import annotations
+
+from .models import MemberValue, ModelKind
+from .scoring import scorer_for
+from .scoring.activity import STAGES
+
+
+def tier_name(value: MemberValue) -> str:
+    names = {t.code: t.name for t in scorer_for(value.model.kind).tiers(value.model.config)}
+    return names.get(value.tier, value.tier)
+
+
+def explain_value(value: MemberValue) -> str:
+    detail, kind = value.detail or {}, value.model.kind
+    if kind == ModelKind.RFM:
+        if not detail.get("f"):
+            return f"窗口内没有消费（{value.model.config.get('window_days', 365)} 天），不参与打分"
+        return (f"最近一次消费 {detail['r_days']} 天前 → R{detail['r_score']}；{detail['f']} 单 → F{detail['f_score']}；"
+                f"¥{detail['m']} → M{detail['m_score']}（与平均分比较高低）")
+    if kind == ModelKind.ACTIVITY:
+        stage = STAGES.get(detail.get("stage"), detail.get("stage"))
+        if detail.get("days_since_activity") is None:
+            return f"没有订单或积分活动；阶段：{stage}"
+        return f"距最近一次活动 {detail['days_since_activity']} 天；阶段：{stage}"
+    if kind == ModelKind.CLV:
+        if "clv" not in detail:
+            return "没有购买记录，无法预测"
+        return (f"预测 {value.model.config.get('horizon_months', 12)} 个月价值 ¥{detail['clv']}；存活概率 "
+                f"{detail['p_alive']:.0%}（流失风险 {detail['churn_risk']:.0%}）；未来 90 天预期购买 "
+                f"{detail['expected_purchases_90d']} 次；每次约 ¥{detail['expected_spend']}")
+    parts = sorted(detail.values(), key=lambda part: -part.get("contribution", 0))
+    return "；".join(f"{p['label']} {p['value'] if p['value'] is not None else '空'} → {p['normalised']:.0%} × 权重 "
+                    f"{p['weight']} = {p['contribution']}" for p in parts) + f"（合计 {value.score}）"
