@@ -8,7 +8,7 @@ FONT = dict(family="PingFang SC, Microsoft YaHei, Noto Sans CJK SC, sans-serif",
 PALETTE = ["#c8102e", "#e8590c", "#f59f00", "#2f9e44", "#1c7ed6", "#7048e8", "#868e96", "#495057", "#adb5bd"]
 
 
-def _html(figure: go.Figure, height: int = 360) -> str:
+def figure_html(figure: go.Figure, height: int = 360) -> str:
     figure.update_layout(font=FONT, height=height, margin=dict(l=40, r=20, t=40, b=40),
                          paper_bgcolor="white", plot_bgcolor="white")
     return figure.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True})
@@ -21,7 +21,7 @@ def tier_bars(page) -> str:
     figure = go.Figure(go.Bar(x=values, y=names, orientation="h", marker_color=PALETTE[: len(names)],
                               text=[f"{v:,}" for v in values], textposition="auto"))
     figure.update_layout(title="各分层人数", yaxis=dict(autorange="reversed"))
-    return _html(figure, height=80 + 36 * len(names))
+    return figure_html(figure, height=80 + 36 * len(names))
 
 
 def moves_sankey(page) -> str:
@@ -37,7 +37,7 @@ def moves_sankey(page) -> str:
         link=dict(source=[left[a] for a, _, _ in page.moves], target=[right[b] for _, b, _ in page.moves],
                   value=[n for _, _, n in page.moves])))
     figure.update_layout(title=f"分层迁移（较上次运行，{page.moved:,} 人变化）")
-    return _html(figure, height=420)
+    return figure_html(figure, height=420)
 
 
 def tier_history(page) -> str:
@@ -47,7 +47,7 @@ def tier_history(page) -> str:
     figure = go.Figure([go.Scatter(x=dates, y=[run.tier_sizes.get(t.code, 0) for run in page.history],
                                    name=t.name, mode="lines+markers") for t in page.tiers])
     figure.update_layout(title="各分层人数变化", legend=dict(orientation="h"))
-    return _html(figure)
+    return figure_html(figure)
 
 
 def holdout_chart(page) -> str:
@@ -61,4 +61,4 @@ def holdout_chart(page) -> str:
                         go.Bar(name="模型预测", x=labels, y=[row["predicted"] for row in rows], marker_color="#c8102e")])
     figure.update_layout(barmode="group", title=f"留出期 {holdout['days']} 天的人均复购天数：预测 vs 实际",
                          xaxis=dict(title="留出期前的复购次数"), legend=dict(orientation="h", x=1, xanchor="right", y=1.12))
-    return _html(figure)
+    return figure_html(figure)

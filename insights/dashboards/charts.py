@@ -11,7 +11,7 @@ from collections import defaultdict
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..charts import PALETTE, _html, moves_sankey
+from ..charts import PALETTE, figure_html, moves_sankey
 from ..selectors import ModelPage
 from .selectors import Dashboard, Table
 
@@ -27,7 +27,7 @@ def _by_channel(table: Table, months: list[str], column: int, title: str, unit: 
         for i, ((name, code), values) in enumerate(series.items())])
     figure.update_layout(title=title, barmode="stack", legend=dict(orientation="h", y=-0.15),
                          xaxis=dict(type="category"))
-    return _html(figure)
+    return figure_html(figure)
 
 
 def sales(dashboard: Dashboard) -> str:
@@ -53,7 +53,7 @@ def breakdown_sales(dashboard: Dashboard) -> str:
                               text=[f"{r[8]:,.0f}" for r in table.rows], textposition="auto",
                               hovertemplate="%{x}：%{y:,.2f} 元<extra></extra>"))
     figure.update_layout(title=f"实付净额（元，{table.title}，点击下钻）")
-    return _html(figure)
+    return figure_html(figure)
 
 
 def breakdown_rates(dashboard: Dashboard) -> str:
@@ -66,7 +66,7 @@ def breakdown_rates(dashboard: Dashboard) -> str:
                marker_color=PALETTE[3], hovertemplate="%{x}：%{y}%<extra>复购率</extra>")])
     figure.update_layout(title=f"活跃率与复购率（%，{table.title}，点击下钻）", barmode="group",
                          legend=dict(orientation="h", y=-0.15))
-    return _html(figure)
+    return figure_html(figure)
 
 
 def points(dashboard: Dashboard) -> str:
@@ -85,7 +85,7 @@ def points(dashboard: Dashboard) -> str:
                                     marker_color=color, legendgroup=label, showlegend=row_no == 1), row=row_no, col=1)
     figure.update_layout(title="积分发放 / 兑换 / 过期（按月）", barmode="group", legend=dict(orientation="h", y=-0.1))
     figure.update_xaxes(type="category")
-    return _html(figure, height=160 + 220 * len(types))
+    return figure_html(figure, height=160 + 220 * len(types))
 
 
 def levels(dashboard: Dashboard) -> str:
@@ -99,7 +99,7 @@ def levels(dashboard: Dashboard) -> str:
                                 marker_color=PALETTE[i % len(PALETTE)], text=[f"{r[2]:,}" for r in rows],
                                 textposition="auto"))
     figure.update_layout(title="等级分布（会员数）", legend=dict(orientation="h", y=-0.15))
-    return _html(figure)
+    return figure_html(figure)
 
 
 def rfm(dashboard: Dashboard) -> str:
@@ -115,7 +115,7 @@ def rfm(dashboard: Dashboard) -> str:
                             customdata=[r[3] for r in table.rows],
                             hovertemplate="%{y}：%{x:,.2f} 元，人均 %{customdata:,.2f} 元<extra></extra>"), 1, 2)
     figure.update_layout(title=table.title, yaxis=dict(autorange="reversed"))
-    return _html(figure, height=100 + 34 * len(names))
+    return figure_html(figure, height=100 + 34 * len(names))
 
 
 def pyramid(dashboard: Dashboard) -> str:
@@ -127,7 +127,7 @@ def pyramid(dashboard: Dashboard) -> str:
                                  customdata=[r[2] for r in table.rows],
                                  hovertemplate="%{y}：%{x:,} 人，近365天实付 %{customdata:,.2f} 元<extra></extra>"))
     figure.update_layout(title=f"{table.title}金字塔")
-    return _html(figure, height=120 + 48 * len(table.rows))
+    return figure_html(figure, height=120 + 48 * len(table.rows))
 
 
 def migration(dashboard: Dashboard) -> str:

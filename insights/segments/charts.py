@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from ..charts import _html
+from ..charts import figure_html
 from ..models import Segment
 from .compare import ComparedDimension
 
@@ -27,7 +27,7 @@ def portrait_charts(compared: list[ComparedDimension], against: str) -> list[tup
         figure.update_layout(barmode="group", yaxis=dict(title="占比 %", rangemode="tozero"),
                              title=dict(text=dimension.title, x=0, y=0.97),
                              legend=dict(orientation="h", x=1, xanchor="right", y=1.12))
-        charts.append((dimension.title, _html(figure, height=320)))
+        charts.append((dimension.title, figure_html(figure, height=320)))
     return charts
 
 
@@ -38,4 +38,4 @@ def size_history(segment: Segment) -> str:
     figure = go.Figure(go.Scatter(x=[d for d, _ in sizes], y=[n for _, n in sizes], mode="lines+markers",
                                   line=dict(color="#c8102e")))
     figure.update_layout(title="每日人数", yaxis=dict(rangemode="tozero"))
-    return _html(figure, height=280)
+    return figure_html(figure, height=280)
