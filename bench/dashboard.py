@@ -18,9 +18,7 @@ measures the metrics). Then, in one process:
 from __future__ import annotations
 
 import argparse
-import platform
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,9 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.checks import BenchChecks  # noqa: E402
-from bench.databases import manage_env, server_url  # noqa: E402
-from bench.tags import setup_django, sql, timed  # noqa: E402
-from bench.tags_data import AS_OF, ensure  # noqa: E402
+from bench.insights_data import open_bench_database  # noqa: E402
+from bench.tags import sql, timed  # noqa: E402
+from bench.tags_data import AS_OF  # noqa: E402
 
 TABLES = ("salesday", "newmembersday", "pointsday", "membersnapshot", "pointssnapshot", "levelsnapshot",
           "tiersnapshot", "tiermovesnapshot")
@@ -141,13 +139,8 @@ def main() -> int:
     parser.add_argument("--members", type=int, default=1_000_000)
     parser.add_argument("--renders", type=int, default=10)
     args = parser.parse_args()
-    url, meta = ensure(server_url(), args.members)
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "--no-input", "-v", "0"],
-                   env=manage_env(url), check=True)
-    setup_django(url)
+    open_bench_database(args.members)
     checks = BenchChecks()
-    print(f"machine: {platform.machine()}, {sql('SHOW server_version')[0][0]}; {meta['members']:,} members, "
-          f"{meta['orders']:,} orders", flush=True)
     started = time.perf_counter()
     prepare()
     print("1. dashboard aggregates refresh", flush=True)

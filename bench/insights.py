@@ -29,9 +29,7 @@ Checks: the service's rows equal the bare aggregate's, column by column; a re-ru
 from __future__ import annotations
 
 import argparse
-import platform
 import statistics
-import subprocess
 import sys
 import time
 from datetime import timedelta
@@ -40,9 +38,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.checks import BenchChecks  # noqa: E402
-from bench.databases import manage_env, server_url  # noqa: E402
-from bench.tags import CONDITION, setup_django, sql, timed  # noqa: E402
-from bench.tags_data import AS_OF, ensure  # noqa: E402
+from bench.insights_data import open_bench_database  # noqa: E402
+from bench.tags import CONDITION, sql, timed  # noqa: E402
+from bench.tags_data import AS_OF  # noqa: E402
 
 CHANGED_MEMBERS = 10_000
 COMPARED = ("first_order_date", "last_order_date", "orders_30d", "orders_365d", "orders_total", "paid_90d",
@@ -269,13 +267,8 @@ def main() -> int:
     parser.add_argument("--members", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    url, meta = ensure(server_url(), args.members)
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "--no-input", "-v", "0"],
-                   env=manage_env(url), check=True)
-    setup_django(url)
+    open_bench_database(args.members)
     checks = BenchChecks()
-    print(f"machine: {platform.machine()}, {sql('SHOW server_version')[0][0]}; {meta['members']:,} members, "
-          f"{meta['orders']:,} orders", flush=True)
     started = time.perf_counter()
     print("1. metrics refresh, every member", flush=True)
     full = measure_full(args.rounds, checks)

@@ -19,9 +19,7 @@ and an RFM model are brought up to date for AS_OF (timed, for information). Then
 from __future__ import annotations
 
 import argparse
-import platform
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -29,9 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.checks import BenchChecks  # noqa: E402
-from bench.databases import manage_env, server_url  # noqa: E402
-from bench.tags import setup_django, sql, timed  # noqa: E402
-from bench.tags_data import AS_OF, ensure  # noqa: E402
+from bench.insights_data import open_bench_database  # noqa: E402
+from bench.tags import sql, timed  # noqa: E402
+from bench.tags_data import AS_OF  # noqa: E402
 
 CHANGED = 10_000
 ORDER_PREFIX = "BENCHSEG"
@@ -140,13 +138,8 @@ def main() -> int:
     parser.add_argument("--orders-per-member", type=float, default=2.0)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    url, meta = ensure(server_url(), args.members, orders_per_member=args.orders_per_member)
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "--no-input", "-v", "0"],
-                   env=manage_env(url), check=True)
-    setup_django(url)
+    meta = open_bench_database(args.members, orders_per_member=args.orders_per_member)
     checks = BenchChecks()
-    print(f"machine: {platform.machine()}, {sql('SHOW server_version')[0][0]}; {meta['members']:,} members, "
-          f"{meta['orders']:,} orders", flush=True)
     started = time.perf_counter()
     remove_orders()
     print("0. metrics and RFM up to date", flush=True)

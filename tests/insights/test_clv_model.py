@@ -17,7 +17,7 @@ from members.conditions.explain import explain  # noqa: E402
 from members.conditions.tree import parse  # noqa: E402
 from tests.conftest import at  # noqa: E402
 
-from .helpers import make_member, order  # noqa: E402
+from .helpers import make_member, order, signed_in  # noqa: E402
 
 pytestmark = pytest.mark.django_db
 AS_OF = date(2026, 3, 31)
@@ -83,10 +83,6 @@ def test_too_little_history_is_refused_and_nothing_is_written():
 
 
 def test_the_model_page_shows_the_fit_and_the_holdout(shoppers, client):
-    from django.contrib.auth.models import Group, User
-
-    user = User.objects.create_user(username="op", password="pw-123456", is_staff=True)
-    user.groups.add(Group.objects.get(name="运营"))
-    client.force_login(user)
+    signed_in(client, "运营")
     page = client.get("/insights/models/clv/").content.decode()
     assert "留出期检验" in page and "BG/NBD" in page and "plotly-graph-div" in page

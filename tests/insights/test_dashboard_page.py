@@ -13,7 +13,7 @@ from members.models import Order
 from tests.conftest import at
 
 from .dashboard_data import AS_OF, CUSTOM, RFM, build_shop
-from .test_pages import signed_in
+from .helpers import signed_in
 
 pytestmark = pytest.mark.django_db
 URL = "/insights/dashboard/"

@@ -11,7 +11,7 @@ from insights.scoring.runner import run_model
 from members.models import MemberStatus
 from tests.conftest import at
 
-from .helpers import make_member, order
+from .helpers import make_member, order, signed_in
 
 pytestmark = pytest.mark.django_db
 AS_OF = date(2026, 3, 31)
@@ -81,14 +81,10 @@ def test_merged_away_members_are_not_scored_and_leave_the_model():
 
 
 def test_the_member_page_shows_each_tier_with_its_why(client):
-    from django.contrib.auth.models import Group, User
-
     member = make_member()
     order(member, at("2026-03-20"))
     refresh_all_metrics(AS_OF)
     run_model(activity_model(), AS_OF)
-    user = User.objects.create_user(username="op", password="pw-123456", is_staff=True)
-    user.groups.add(Group.objects.get(name="运营"))
-    client.force_login(user)
+    signed_in(client, "运营")
     page = client.get(f"/admin/members/member/{member.pk}/change/").content.decode()
     assert "价值模型分层" in page and "距最近一次活动 11 天；阶段：新客" in page

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group, User
 
 from core.roles import ADMIN, GUIDE, OPERATOR
 from insights.models import MemberValue, ModelKind, ValueModel
@@ -11,16 +10,11 @@ from insights.services.nightly import refresh_insights
 from members.conditions.windows import shanghai_today
 from tests.conftest import at
 
-from .helpers import make_member, order
+from .helpers import make_member, order, signed_in
 
 pytestmark = pytest.mark.django_db
 
 
-def signed_in(client, role):
-    user = User.objects.create_user(username=f"u-{role}", password="pw-123456", is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -1,31 +1,22 @@
 """The segments API: CRUD with checked conditions, count, portrait with comparison, masked members,
 snapshots, and who may use it."""
 
-from itertools import count
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
 from rest_framework.test import APIClient
 
 from core.roles import GUIDE, OPERATOR
 from insights.models import Segment, SegmentSnapshot
 
-from .helpers import make_member
+from .helpers import make_member, staff_user
 
 pytestmark = pytest.mark.django_db
-_users = count(1)
 WOMEN = {"field": "member.gender", "op": "eq", "value": "F"}
 
 
 def api(role=None, perms=()) -> APIClient:
-    """A client signed in as a user of `role`, or (role None) holding only the permissions `perms`."""
-    user = User.objects.create_user(username=f"api-{role or 'custom'}-{next(_users)}", password="pw-123456",
-                                    is_staff=True)
-    if role:
-        user.groups.add(Group.objects.get(name=role))
-    user.user_permissions.add(*Permission.objects.filter(codename__in=perms))
     client = APIClient()
-    client.force_authenticate(user)
+    client.force_authenticate(staff_user(role, perms))
     return client
 
 
@@ -43,7 +34,7 @@ def test_an_operator_creates_a_segment_and_a_bad_condition_gets_each_path(db):
         {"field": "member.gender", "op": "gt", "value": "F"}]}}, format="json")
     good = client.post("/api/segments/", {"name": "女性", "condition": WOMEN}, format="json")
     assert bad.status_code == 400 and bad.json()["condition"][0].startswith("all[0]")
-    assert good.status_code == 201 and good.json()["owner"].startswith(f"api-{OPERATOR}")
+    assert good.status_code == 201 and good.json()["owner"].startswith("staff-")
 
 
 def test_count_portrait_and_comparison(women):

@@ -4,28 +4,18 @@ and who may open them."""
 import csv
 import io
 import json
-from itertools import count
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
 
 from core.roles import GUIDE, OPERATOR
 from insights.models import Segment, SegmentExport, SegmentSnapshot
 
-from .helpers import make_member
+from .helpers import make_member, signed_in
 
 pytestmark = pytest.mark.django_db
 WOMEN = {"field": "member.gender", "op": "eq", "value": "F"}
-_users = count(1)
 
 
-def signed_in(client, role=None, perms=()):
-    user = User.objects.create_user(username=f"p-{next(_users)}", password="pw-123456", is_staff=True)
-    if role:
-        user.groups.add(Group.objects.get(name=role))
-    user.user_permissions.add(*Permission.objects.filter(codename__in=perms))
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
