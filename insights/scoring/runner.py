@@ -11,7 +11,8 @@ than stacking a second one).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection, transaction
@@ -35,6 +36,7 @@ class ModelWritten:
     changes: int
     upserted: int
     deleted: int
+    seconds: dict = field(default_factory=dict, compare=False)  # {"score": …, "write": …}: where the run spent its time
 
     @property
     def changed(self) -> int:
@@ -62,11 +64,14 @@ def run_model(model: ValueModel, as_of: date, *, members: list[int] | None = Non
         if members is not None and previous is None:
             return ModelWritten(model.code, as_of, 0, 0, 0, 0)  # never run: the nightly run scores them
         with connection.cursor() as cursor:
+            started = time.perf_counter()
             create_fresh(cursor)
             summary = scorer_for(model.kind).fill(model, as_of, FRESH, members=members,
                                                   previous=previous.summary if previous else None)
             cursor.execute(f"ANALYZE {FRESH}")
+            scored = time.perf_counter()
             written = _swap(cursor, model, as_of, members)
+            written.seconds.update(score=round(scored - started, 2), write=round(time.perf_counter() - scored, 2))
         if members is None:
             _record_run(model, as_of, summary, written)
     return written
