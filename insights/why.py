@@ -3,9 +3,18 @@ the member page and the guide's card show."""
 
 from __future__ import annotations
 
-from .models import MemberValue, ModelKind
+from .models import MemberValue, ModelKind, ModelRun
 from .scoring import scorer_for
 from .scoring.activity import STAGES
+from .scoring.custom import breakdown
+
+
+def custom_breakdown(value: MemberValue) -> list[dict]:
+    """A custom model's score per metric, with the labels and weights of the run that wrote it."""
+    run = ModelRun.objects.filter(model_id=value.model_id, as_of=value.as_of).first()
+    run_metrics = (run.summary.get("metrics") if run else None) or [
+        {"field": m["field"], "label": m["field"], "weight": m["weight"]} for m in value.model.config["metrics"]]
+    return breakdown(value.detail or {}, run_metrics)
 
 
 def tier_name(value: MemberValue) -> str:
@@ -31,6 +40,6 @@ def explain_value(value: MemberValue) -> str:
         return (f"预测 {value.model.config.get('horizon_months', 12)} 个月价值 ¥{detail['clv']}；存活概率 "
                 f"{detail['p_alive']:.0%}（流失风险 {detail['churn_risk']:.0%}）；未来 90 天预期购买 "
                 f"{detail['expected_purchases_90d']} 次；每次约 ¥{detail['expected_spend']}")
-    parts = sorted(detail.values(), key=lambda part: -part.get("contribution", 0))
+    parts = sorted(custom_breakdown(value), key=lambda part: -part["contribution"])
     return "；".join(f"{p['label']} {p['value'] if p['value'] is not None else '空'} → {p['normalised']:.0%} × 权重 "
                     f"{p['weight']} = {p['contribution']}" for p in parts) + f"（合计 {value.score}）"

@@ -15,7 +15,9 @@ Normalisation: `percentile` is the member's percent rank among the members score
 population's min and max where a cap is not given), between them. "lower is better" takes 1 − that.
 An empty value (no orders yet, for a date metric) normalises to 0: the member earns nothing on it.
 Each metric contributes 100 × weight × normalised ÷ Σ weights, rounded to 4 decimals; the score is
-the sum of the contributions, so the breakdown (the "why") adds up to the score exactly.
+the sum of the contributions, so the breakdown (the "why") adds up to the score exactly. A member's
+detail holds the values, normalised values and contributions as lists in the order of the run's
+`metrics` (its summary: field, label, weight), which `breakdown()` pairs up again.
 
 Fields: any NUMBER or MONEY field of the registry without a window; a field aggregated from other rows
 (PerMember) is read with one set-based UPDATE … FROM its rows.
@@ -133,7 +135,9 @@ class CustomScorer:
             cursor.execute(*_score_rows_sql(table, metrics, total, config, spreads,
                                             population=members is None or not previous))
             cursor.execute(f"DROP TABLE {BASE}")
-        return {"spreads": spreads, "weights_total": float(total)}
+        return {"spreads": spreads, "weights_total": float(total),
+                "metrics": [{"field": m["field"], "label": fields.get(m["field"]).label, "weight": m["weight"],
+                             "direction": m["direction"], "normalisation": m["normalisation"]} for m in metrics]}
 
 
 def _load_values(cursor, metrics, ctx, members) -> None:
@@ -208,26 +212,40 @@ def _score_rows_sql(table: str, metrics, total: Decimal, config: dict, spreads, 
         norms.append(f"{sql} AS n{i}")
         params.update(extra)
     contributions = [f"round(100 * {Decimal(str(m['weight'])) / total} * n{i}, 4)" for i, m in enumerate(metrics)]
-    breakdown = ", ".join(
-        f"%(key{i})s, jsonb_build_object('label', %(label{i})s, 'value', v{i}, 'normalised', round(n{i}, 4), "
-        f"'weight', %(weight{i})s, 'contribution', {c})" for i, c in enumerate(contributions))
     values = ", ".join(f"v{i}" for i in range(len(metrics)))
     normalised = f"SELECT member_id, {values}, {', '.join(norms)} FROM {BASE}"
-    scored = (f"SELECT member_id, {' + '.join(contributions)} AS score, jsonb_build_object({breakdown}) AS detail "
-              f"FROM ({normalised}) n")
+    # Ranking sorts narrow rows; the breakdown (JSON) is built only after, in the outermost SELECT:
+    # sorting a million rows that carry it spilled to disk and took most of the run.
+    contributed = (f"SELECT member_id, {values}, {', '.join(f'round(n{i}, 4) AS n{i}' for i in range(len(metrics)))}, "
+                   f"{', '.join(f'{c} AS c{i}' for i, c in enumerate(contributions))}, "
+                   f"{' + '.join(contributions)} AS score FROM ({normalised}) n")
+    def listed(prefix: str) -> str:
+        return f"jsonb_build_array({', '.join(f'{prefix}{i}' for i in range(len(metrics)))})"
+
+    # Per metric, in the order of the run's "metrics" (its summary names them): value, normalised,
+    # contribution. Labels and weights live once in the run, not a million times in the rows.
+    breakdown = f"'v', {listed('v')}, 'n', {listed('n')}, 'c', {listed('c')}"
     tiers = config["tiers"]
     if config["tiering"] == "thresholds":
         tier = " ".join(f"WHEN score >= %(bound{i})s THEN %(tier{i})s" for i in range(len(tiers) - 1))
-        ranked = scored
+        ranked = contributed
     else:
         tier = " ".join(f"WHEN share <= %(bound{i})s THEN %(tier{i})s" for i in range(len(tiers) - 1))
-        ranked = f"SELECT *, 100 * cume_dist() OVER (ORDER BY score DESC) AS share FROM ({scored}) s"
+        ranked = f"SELECT *, 100 * cume_dist() OVER (ORDER BY score DESC) AS share FROM ({contributed}) s"
     return (f"INSERT INTO {table} (member_id, tier, score, detail) "
-            f"SELECT member_id, CASE {tier} ELSE %(tier_last)s END, score, detail FROM ({ranked}) r"), params
+            f"SELECT member_id, CASE {tier} ELSE %(tier_last)s END, score, jsonb_build_object({breakdown}) "
+            f"FROM ({ranked}) r"), params
+
+
+def breakdown(detail: dict, run_metrics: list[dict]) -> list[dict]:
+    """Per metric of the run: field, label, weight, value, normalised, contribution."""
+    return [{**metric, "value": value, "normalised": normalised, "contribution": contribution}
+            for metric, value, normalised, contribution in zip(run_metrics, detail.get("v", []), detail.get("n", []),
+                                                               detail.get("c", []), strict=False)]
 
 
 def _tier_params(config: dict) -> dict:
-    tiers, metrics = config["tiers"], config["metrics"]
+    tiers = config["tiers"]
     params = {"tier_last": tiers[-1]["code"]}
     running = 0
     for i, tier in enumerate(tiers[:-1]):
@@ -237,7 +255,4 @@ def _tier_params(config: dict) -> dict:
         else:
             running += tier["percent"]
             params[f"bound{i}"] = running
-    for i, metric in enumerate(metrics):
-        params.update({f"key{i}": metric["field"], f"label{i}": fields.get(metric["field"]).label,
-                       f"weight{i}": metric["weight"]})
     return params

@@ -75,44 +75,44 @@ class RFMScorer:
             FROM {Member._meta.db_table} m LEFT JOIN {MemberMetrics._meta.db_table} x ON x.member_id = m.id
             WHERE m.status = %(active)s {"AND m.id = ANY(%(members)s)" if members is not None else ""}"""
         params = {"as_of": as_of, "active": MemberStatus.ACTIVE, "members": members}
+        # The base is read in each statement rather than stored: writing a million rows to a temporary
+        # table cost more than the join the statements repeat.
         with connection.cursor() as cursor:
-            cursor.execute(f"CREATE TEMP TABLE rfm_base ON COMMIT DROP AS {base}", params)
             if members is not None and previous:
                 cuts, averages = previous["cuts"], previous["averages"]
             else:
-                cuts = self._cuts(cursor, config)
+                cuts = self._cuts(cursor, config, base, params)
                 averages = None
-            scored = self._scores_sql(cuts)
+            scored = self._scores_sql(cuts, base)
             if averages is None:
-                cursor.execute(f"SELECT avg(r_score), avg(f_score), avg(m_score) FROM ({scored}) s WHERE f > 0")
+                cursor.execute(f"SELECT avg(r_score), avg(f_score), avg(m_score) FROM ({scored}) s WHERE f > 0", params)
                 averages = dict(zip("rfm", (float(v or 0) for v in cursor.fetchone()), strict=True))
             cursor.execute(f"INSERT INTO {table} (member_id, tier, score, detail) {self._rows_sql(scored)}",
-                           {**{f"avg_{k}": v for k, v in averages.items()}, **self._group_params()})
-            cursor.execute("DROP TABLE rfm_base")
+                           {**params, **{f"avg_{k}": v for k, v in averages.items()}, **self._group_params()})
         return {"window_days": days, "scoring": config["scoring"], "cuts": cuts,
                 "averages": {k: round(v, 4) for k, v in averages.items()}}
 
     @staticmethod
-    def _cuts(cursor, config) -> dict:
+    def _cuts(cursor, config, base: str, params: dict) -> dict:
         if config["scoring"] == "thresholds":
             return {k: [float(c) for c in v] for k, v in config["thresholds"].items() if k in MEASURES}
-        cursor.execute("""
+        cursor.execute(f"""
             SELECT percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8]) WITHIN GROUP (ORDER BY r),
                    percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8]) WITHIN GROUP (ORDER BY f),
                    percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8]) WITHIN GROUP (ORDER BY m)
-            FROM rfm_base WHERE f > 0""")
+            FROM ({base}) rfm_base WHERE f > 0""", params)
         r, f, m = cursor.fetchone()
         return {"r": [float(c) for c in r or [0] * 4], "f": [float(c) for c in f or [0] * 4],
                 "m": [float(Decimal(c)) for c in m or [0] * 4]}
 
     @staticmethod
-    def _scores_sql(cuts: dict) -> str:
+    def _scores_sql(cuts: dict, base: str) -> str:
         def exceeded(column: str, values) -> str:
             return " + ".join(f"({column} > {float(c)!r})::int" for c in values)
 
         return (f"SELECT member_id, r, f, m, 5 - ({exceeded('r', cuts['r'])}) AS r_score, "
                 f"1 + {exceeded('f', cuts['f'])} AS f_score, 1 + {exceeded('m', cuts['m'])} AS m_score "
-                f"FROM rfm_base")
+                f"FROM ({base}) rfm_base")
 
     @staticmethod
     def _group_params() -> dict:

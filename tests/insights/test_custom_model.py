@@ -12,6 +12,7 @@ from insights.errors import InsightsError
 from insights.metrics import refresh_all_metrics
 from insights.models import MemberValue, ModelKind, ModelRun, ValueModel
 from insights.scoring.runner import run_model
+from insights.why import custom_breakdown
 from tests.conftest import at
 
 from .helpers import make_member, order
@@ -48,8 +49,9 @@ def test_percentile_and_minmax_with_direction_and_weights():
     scores = [MemberValue.objects.get(member=m).score for m in (low, mid, high)]
     assert scores == [Decimal("25"), Decimal("62.5"), Decimal("75")]
     assert [MemberValue.objects.get(member=m).tier for m in (low, mid, high)] == ["abandon", "mid", "high"]
-    part = MemberValue.objects.get(member=mid).detail["metrics.paid_365d"]
-    assert (part["normalised"], part["weight"], part["contribution"]) == (0.5, 3, 37.5)
+    part = custom_breakdown(MemberValue.objects.get(member=mid))[0]
+    assert (part["field"], part["normalised"], part["weight"], part["contribution"]) == ("metrics.paid_365d", 0.5, 3,
+                                                                                         37.5)
 
 
 def test_caps_clamp_the_minmax_range():
@@ -88,7 +90,7 @@ def test_the_breakdown_sums_to_the_score(spends, weights):
         ]), AS_OF)
         for member in members:
             result = MemberValue.objects.get(member=member)
-            parts = result.detail.values()
+            parts = custom_breakdown(result)
             assert sum(Decimal(str(p["contribution"])) for p in parts) == result.score
             assert Decimal("0") <= result.score <= Decimal("100")
         transaction.set_rollback(True)
