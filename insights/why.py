@@ -28,7 +28,7 @@ def explain_value(value: MemberValue) -> str:
         if not detail.get("f"):
             return f"窗口内没有消费（{value.model.config.get('window_days', 365)} 天），不参与打分"
         return (f"最近一次消费 {detail['r_days']} 天前 → R{detail['r_score']}；{detail['f']} 单 → F{detail['f_score']}；"
-                f"¥{detail['m']} → M{detail['m_score']}（与平均分比较高低）")
+                f"¥{float(detail['m']):,.2f} → M{detail['m_score']}（与平均分比较高低）")
     if kind == ModelKind.ACTIVITY:
         stage = STAGES.get(detail.get("stage"), detail.get("stage"))
         if detail.get("days_since_activity") is None:

@@ -116,21 +116,18 @@ class RFMScorer:
 
     @staticmethod
     def _group_params() -> dict:
-        return {f"g{int(r)}{int(f)}{int(m)}": tier.code for (r, f, m), tier in GROUPS.items()} | {
-            "no_orders": NO_ORDERS.code}
+        # the groups in the order of the index 4·R高 + 2·F高 + M高 that _rows_sql computes
+        ordered = [GROUPS[(bool(i & 4), bool(i & 2), bool(i & 1))].code for i in range(8)]
+        return {"groups": ordered, "no_orders": NO_ORDERS.code}
 
     @staticmethod
     def _rows_sql(scored: str) -> str:
-        high = {k: f"({k}_score >= %(avg_{k})s)" for k in "rfm"}
-        groups = " ".join(
-            f"WHEN {' AND '.join(high[k] if flag else f'NOT {high[k]}' for k, flag in zip('rfm', key, strict=True))} "
-            f"THEN %(g{int(key[0])}{int(key[1])}{int(key[2])})s" for key in GROUPS)
+        index = " + ".join(f"{weight} * ({k}_score >= %(avg_{k})s)::int" for weight, k in ((4, "r"), (2, "f"), (1, "m")))
         return f"""
             SELECT member_id,
-                   CASE WHEN f = 0 THEN %(no_orders)s ELSE CASE {groups} END END,
+                   CASE WHEN f = 0 THEN %(no_orders)s ELSE (%(groups)s::text[])[1 + {index}] END,
                    CASE WHEN f > 0 THEN r_score + f_score + m_score END,
                    CASE WHEN f = 0 THEN jsonb_build_object('f', 0)
-                        ELSE jsonb_build_object('r_days', r, 'f', f, 'm', m::text, 'r_score', r_score,
-                                                'f_score', f_score, 'm_score', m_score,
-                                                'rfm', r_score::text || f_score::text || m_score::text) END
+                        ELSE jsonb_build_object('r_days', r, 'f', f, 'm', m, 'r_score', r_score,
+                                                'f_score', f_score, 'm_score', m_score) END
             FROM ({scored}) s"""

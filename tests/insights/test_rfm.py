@@ -65,8 +65,7 @@ def test_the_eight_groups_compare_each_score_with_its_average():
     assert result(regular).tier == "general_keep"
     assert result(lapsed).tier == "general_retain"
     detail = result(champion).detail
-    assert detail["rfm"] == f"{detail['r_score']}{detail['f_score']}{detail['m_score']}"
-    assert Decimal(detail["m"]) == Decimal("4500.00")
+    assert (detail["r_days"], detail["f"], Decimal(str(detail["m"]))) == (1, 5, Decimal("4500"))
 
 
 def test_members_without_orders_in_the_window_are_their_own_group_not_one_one_one():
