@@ -84,4 +84,6 @@ def _refresh(as_of: date, *, member_ids: list[int] | None) -> MetricsWritten:
             RETURNING (xmax = 0) AS inserted)
             SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written""")
         inserted, updated = cursor.fetchone()
+        if member_ids is None and inserted + updated + deleted:
+            cursor.execute(f"ANALYZE {table}")  # segment counts plan on these statistics
     return MetricsWritten(as_of, members, inserted, updated, deleted)

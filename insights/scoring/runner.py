@@ -124,6 +124,8 @@ def _swap(cursor, model: ValueModel, as_of: date, members: list[int] | None) -> 
         WHERE ({values}.tier, {values}.score, {values}.detail)
               IS DISTINCT FROM (EXCLUDED.tier, EXCLUDED.score, EXCLUDED.detail)""", params)
     upserted = cursor.rowcount
+    if members is None and upserted + deleted:
+        cursor.execute(f"ANALYZE {values}")  # tier leaves of segment counts plan on these statistics
     cursor.execute(f"SELECT count(*) FROM {FRESH}")
     return ModelWritten(model.code, as_of, cursor.fetchone()[0], changed, upserted, deleted)
 
