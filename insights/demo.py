@@ -23,15 +23,14 @@ MODELS = [
 ]
 
 SEGMENTS = [
-    ("上海女性高消费", "上海的女性会员，近 365 天消费满 ¥1,000",
+    ("女性高消费", "女性会员，近 365 天消费满 ¥500",
      {"all": [{"field": "member.gender", "op": "eq", "value": "F"},
-              {"field": "member.city", "op": "eq", "value": "上海市"},
-              {"field": "metrics.paid_365d", "op": "gte", "value": 1000}]}),
+              {"field": "metrics.paid_365d", "op": "gte", "value": 500}]}),
     ("重要挽留客户", "RFM 重要挽留：消费金额高，但最近不常来",
      {"field": "insights.tier.rfm", "op": "eq", "value": "important_retain"}),
-    ("高流失风险的老客", "买过两次以上、流失风险 ≥ 60%、有手机号，适合唤醒短信",
+    ("待唤醒的复购老客", "买过两天以上、90 天没来、有手机号，适合唤醒短信（流失风险字段 insights.churn_risk.clv 也可用）",
      {"all": [{"field": "metrics.purchase_days", "op": "gte", "value": 2},
-              {"field": "insights.churn_risk.clv", "op": "gte", "value": 60},
+              {"field": "metrics.days_since_last_order", "op": "gt", "value": 90},
               {"field": "member.has_mobile", "op": "eq", "value": True}]}),
     ("沉默或睡眠的高价值", "活跃度为沉默或睡眠，价值模型为高价值或中价值",
      {"all": [{"field": "insights.tier.activity", "op": "in", "value": ["silent", "sleeping"]},
