@@ -12,6 +12,7 @@ Permissions: the model permissions of insights.Segment (运营 and 管理员 hol
 """
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -26,7 +27,7 @@ from members.conditions.windows import shanghai_today
 from members.masking import may_reveal, shown_text
 
 from .errors import InsightsError
-from .models import Segment
+from .models import Segment, SegmentSize
 from .segments.compare import compare
 from .segments.portrait import portrait
 from .segments.services import check_condition, count_segment, save_segment, segment_members, take_snapshot
@@ -50,6 +51,8 @@ class SegmentSerializer(serializers.ModelSerializer):
         read_only_fields = ("id", "owner", "latest_size", "created_at", "updated_at")
 
     def get_latest_size(self, segment) -> int | None:
+        if hasattr(segment, "latest_size"):  # annotated by the viewset: one query for the whole list
+            return segment.latest_size
         latest = segment.sizes.order_by("-as_of").first()
         return latest.members if latest else None
 
@@ -103,7 +106,8 @@ class MembersPage(PageNumberPagination):
 
 
 class SegmentViewSet(viewsets.ModelViewSet):
-    queryset = Segment.objects.select_related("owner").order_by("name")
+    queryset = Segment.objects.select_related("owner").annotate(latest_size=Subquery(
+        SegmentSize.objects.filter(segment=OuterRef("pk")).order_by("-as_of").values("members")[:1])).order_by("name")
     serializer_class = SegmentSerializer
     permission_classes = [ReadIsView]
 

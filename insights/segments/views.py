@@ -4,6 +4,7 @@ size history, snapshot and export."""
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
@@ -12,7 +13,7 @@ from core.web import staff_page
 from members.conditions.compiler import set_based_session
 
 from ..errors import InsightsError
-from ..models import Segment
+from ..models import Segment, SegmentSize
 from . import charts
 from .compare import compare
 from .export import DEFAULT_COLUMNS, available_columns, csv_chunks, export_segment, xlsx_bytes
@@ -32,9 +33,10 @@ class SegmentForm(forms.Form):
 
 @staff_page(VIEW)
 def segment_list(request):
-    segments = Segment.objects.select_related("owner").order_by("name")
-    latest = {s.pk: s.sizes.order_by("-as_of").first() for s in segments}
-    return render(request, "insights/segments/list.html", {"rows": [(s, latest[s.pk]) for s in segments]})
+    latest = SegmentSize.objects.filter(segment=OuterRef("pk")).order_by("-as_of")
+    segments = (Segment.objects.select_related("owner").order_by("name")
+                .annotate(size=Subquery(latest.values("members")[:1]), size_date=Subquery(latest.values("as_of")[:1])))
+    return render(request, "insights/segments/list.html", {"segments": segments})
 
 
 @staff_page(CHANGE)

@@ -78,3 +78,18 @@ def test_guides_may_not_open_segments_or_export(client, women):
     signed_in(client, GUIDE)
     assert client.get("/insights/segments/").status_code == 403
     assert client.post(f"/insights/segments/{women.pk}/export/", {"columns": ["code"]}).status_code == 403
+
+
+def test_the_list_shows_each_segments_latest_size_in_a_fixed_number_of_queries(client, women,
+                                                                               django_assert_max_num_queries):
+    from datetime import date
+
+    from insights.models import SegmentSize
+
+    SegmentSize.objects.create(segment=women, as_of=date(2026, 3, 30), members=1)
+    SegmentSize.objects.create(segment=women, as_of=date(2026, 3, 31), members=2)
+    Segment.objects.create(name="男性", condition={"field": "member.gender", "op": "eq", "value": "M"})
+    signed_in(client, OPERATOR)
+    with django_assert_max_num_queries(8):
+        page = client.get("/insights/segments/").content.decode()
+    assert "2（2026-03-31）" in page
