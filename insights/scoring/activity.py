@@ -19,7 +19,7 @@ from django.db import connection
 from members.models import Member, MemberStatus
 
 from ..models import MemberMetrics
-from .base import Tier
+from .base import Tier, is_whole, tier_list_errors
 
 NONE = Tier("none", "无活动")
 DEFAULT_TIERS = [
@@ -37,35 +37,17 @@ def _config(config: dict) -> dict:
     return {**DEFAULTS, **(config or {})}
 
 
-def _whole(value, low: int = 0) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= low
-
-
 class ActivityScorer:
     label = "活跃度"
 
     def errors(self, config: dict) -> list[str]:
         config = _config(config)
-        errors = []
-        tiers = config["tiers"]
-        if not isinstance(tiers, list) or len(tiers) < 2:
-            return ["tiers：至少需要两层，例如 活跃 ≤ 30 天、流失"]
-        codes = [t.get("code") for t in tiers if isinstance(t, dict)]
-        if len(codes) != len(tiers) or not all(isinstance(c, str) and c for c in codes):
-            errors.append("tiers：每层需要 code 和 name")
-        elif len(set(codes)) != len(codes) or NONE.code in codes:
-            errors.append(f"tiers：编码不能重复，也不能是保留的「{NONE.code}」")
-        bounds = [t.get("max_days") for t in tiers[:-1] if isinstance(t, dict)]
-        if not all(_whole(b) for b in bounds) or len(bounds) != len(tiers) - 1:
-            errors.append("tiers：除最后一层外，每层需要 max_days（非负整数天数）")
-        elif any(a >= b for a, b in zip(bounds, bounds[1:], strict=False)):
-            errors.append(f"tiers：max_days 需从小到大严格递增，收到 {bounds}")
-        if isinstance(tiers[-1], dict) and tiers[-1].get("max_days") is not None:
-            errors.append("tiers：最后一层不设 max_days（超过上一层的都属于它）")
+        errors = tier_list_errors(config["tiers"], "max_days", bound_ok=is_whole, bound_hint="非负整数天数",
+                                  order="ascending", reserved=NONE.code, example="，例如 活跃 ≤ 30 天、流失")
         for key in ("new_days", "returned_days"):
-            if not _whole(config[key]):
+            if not is_whole(config[key]):
                 errors.append(f"{key}：需要非负整数天数")
-        if not _whole(config["loyal_orders"], 2):
+        if not is_whole(config["loyal_orders"], 2):
             errors.append("loyal_orders：需要不小于 2 的整数")
         return errors
 

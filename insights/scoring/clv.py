@@ -28,7 +28,7 @@ from ..clv import fitting
 from ..errors import InsightsError
 from ..metrics.figures import COUNTED, LOCAL_DAY, paid_orders_sql, paid_statuses
 from ..models import MemberMetrics
-from .base import Tier
+from .base import Tier, is_number, tier_list_errors
 
 NO_HISTORY = Tier("no_history", "无购买记录")
 DEFAULTS = {"horizon_months": 12, "discount_rate": 0.01, "holdout_days": 180,
@@ -43,10 +43,6 @@ def _config(config: dict) -> dict:
     return {**DEFAULTS, **(config or {})}
 
 
-def _number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 class CLVScorer:
     label = "CLV"
 
@@ -55,26 +51,12 @@ class CLVScorer:
         errors = []
         if not isinstance(config["horizon_months"], int) or not 1 <= config["horizon_months"] <= 60:
             errors.append("horizon_months：预测月数需为 1–60 的整数")
-        if not _number(config["discount_rate"]) or not 0 <= config["discount_rate"] < 1:
+        if not is_number(config["discount_rate"]) or not 0 <= config["discount_rate"] < 1:
             errors.append("discount_rate：月折现率需在 0 到 1 之间（如 0.01）")
         if not isinstance(config["holdout_days"], int) or not 0 <= config["holdout_days"] <= 730:
             errors.append("holdout_days：留出期天数需为 0–730 的整数（0 不做检验）")
-        tiers = config["tiers"]
-        if not isinstance(tiers, list) or len(tiers) < 2 or not all(isinstance(t, dict) for t in tiers):
-            return errors + ["tiers：至少需要两层"]
-        codes = [t.get("code") for t in tiers]
-        if not all(isinstance(c, str) and c and t.get("name") for c, t in zip(codes, tiers, strict=True)):
-            errors.append("tiers：每层需要 code 和 name")
-        elif len(set(codes)) != len(codes) or NO_HISTORY.code in codes:
-            errors.append(f"tiers：编码不能重复，也不能是保留的「{NO_HISTORY.code}」")
-        bounds = [t.get("min_clv") for t in tiers[:-1]]
-        if not all(_number(b) and b >= 0 for b in bounds):
-            errors.append("tiers：除最后一层外，每层需要 min_clv（非负金额）")
-        elif any(a <= b for a, b in zip(bounds, bounds[1:], strict=False)):
-            errors.append(f"tiers：min_clv 需从高到低严格递减，收到 {bounds}")
-        if tiers[-1].get("min_clv") is not None:
-            errors.append("tiers：最后一层不设 min_clv")
-        return errors
+        return errors + tier_list_errors(config["tiers"], "min_clv", bound_ok=lambda b: is_number(b) and b >= 0,
+                                         bound_hint="非负金额", order="descending", reserved=NO_HISTORY.code)
 
     def tiers(self, config: dict) -> list[Tier]:
         return [Tier(t["code"], t["name"]) for t in _config(config)["tiers"]] + [NO_HISTORY]

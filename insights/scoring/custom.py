@@ -36,17 +36,13 @@ from django.db import connection
 from members.conditions.compiler import active_members
 from members.conditions.registry import FieldContext, FieldType, fields
 
-from .base import Tier
+from .base import Tier, is_number, tier_list_errors
 
 DIRECTIONS = {"higher": "越高越好", "lower": "越低越好"}
 NORMALISATIONS = {"percentile": "百分位排名", "minmax": "最小-最大（可设上下限）"}
 TIERINGS = {"thresholds": "按得分阈值", "top_percent": "按排名前百分比"}
 MAX_METRICS = 20
 BASE = "custom_base"
-
-
-def _number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _field_errors(index: int, item) -> list[str]:
@@ -64,10 +60,10 @@ def _field_errors(index: int, item) -> list[str]:
     if item.get("normalisation") not in NORMALISATIONS:
         errors.append(f"{where}.normalisation：只能是 percentile 或 minmax")
     weight = item.get("weight")
-    if not _number(weight) or weight < 0:
+    if not is_number(weight) or weight < 0:
         errors.append(f"{where}.weight：需要非负数字")
     caps = [item.get(k) for k in ("cap_low", "cap_high")]
-    if any(c is not None and not _number(c) for c in caps):
+    if any(c is not None and not is_number(c) for c in caps):
         errors.append(f"{where}：cap_low / cap_high 需要数字")
     elif all(c is not None for c in caps) and caps[0] >= caps[1]:
         errors.append(f"{where}：cap_low 需小于 cap_high")
@@ -78,26 +74,9 @@ def _tier_errors(config: dict) -> list[str]:
     tiering, tiers = config.get("tiering"), config.get("tiers")
     if tiering not in TIERINGS:
         return ["tiering：只能是 thresholds（按得分阈值）或 top_percent（按排名前百分比）"]
-    if not isinstance(tiers, list) or len(tiers) < 2 or not all(isinstance(t, dict) for t in tiers):
-        return ["tiers：至少需要两层，例如 高价值、放弃"]
-    errors = []
-    codes = [t.get("code") for t in tiers]
-    if not all(isinstance(c, str) and c and isinstance(t.get("name"), str) and t["name"] for c, t in
-               zip(codes, tiers, strict=True)):
-        errors.append("tiers：每层需要 code 和 name")
-    elif len(set(codes)) != len(codes):
-        errors.append("tiers：分层编码不能重复")
     key = "min_score" if tiering == "thresholds" else "percent"
-    bounds = [t.get(key) for t in tiers[:-1]]
-    if not all(_number(b) and 0 <= b <= 100 for b in bounds):
-        errors.append(f"tiers：除最后一层外，每层需要 {key}（0–100 的数字）")
-    elif tiering == "thresholds" and any(a <= b for a, b in zip(bounds, bounds[1:], strict=False)):
-        errors.append(f"tiers：min_score 需从高到低严格递减（最好的一层在前），收到 {bounds}")
-    elif tiering == "top_percent" and (sum(bounds) > 100 or any(b <= 0 for b in bounds)):
-        errors.append(f"tiers：各层 percent 需大于 0，且合计不超过 100，收到 {bounds}")
-    if tiers[-1].get(key) is not None:
-        errors.append(f"tiers：最后一层不设 {key}（其余会员都属于它）")
-    return errors
+    return tier_list_errors(tiers, key, bound_ok=lambda b: is_number(b) and 0 <= b <= 100, bound_hint="0–100 的数字",
+                            order="descending" if tiering == "thresholds" else "shares", example="，例如 高价值、放弃")
 
 
 class CustomScorer:
