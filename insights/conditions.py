@@ -175,13 +175,15 @@ def level_field(scheme: LevelScheme) -> Field:
                  help=f"等级的级别数字（0 为入门级）；没有该等级组的等级为空{NOTE}")
 
 
-def _family(model, make, *, active_field="active"):
+def _family(rows, make):
+    """(resolve, list_all) of a family whose keys end in the code of one of `rows` (a queryset with
+    `code` and `active`): any of them resolves, the active ones are listed for editors."""
     def resolve(code: str) -> Field | None:
-        found = model.objects.filter(code=code).first()
+        found = rows.filter(code=code).first()
         return make(found) if found else None
 
     def list_all() -> list[Field]:
-        return [make(found) for found in model.objects.filter(**{active_field: True}).order_by("code")]
+        return [make(found) for found in rows.filter(active=True).order_by("code")]
 
     return resolve, list_all
 
@@ -247,30 +249,17 @@ def clv_detail_field(prefix: str, model: ValueModel) -> Field:
                  read=_read_result(model, value), help=help_text)
 
 
-def _model_family(make, kinds=None):
-    def models():
-        found = ValueModel.objects.order_by("code")
-        return found.filter(kind__in=kinds) if kinds else found
-
-    def resolve(code: str) -> Field | None:
-        model = models().filter(code=code).first()
-        return make(model) if model else None
-
-    def list_all() -> list[Field]:
-        return [make(model) for model in models().filter(active=True)]
-
-    return resolve, list_all
-
-
 def register(registry: FieldRegistry) -> None:
     for item in METRIC_FIELDS:
         registry.register(item)
     for prefix in POINTS_PREFIXES:
-        registry.register_family(prefix, *_family(PointsAccountType, lambda t, prefix=prefix: points_field(prefix, t)))
-    registry.register_family(LEVEL_PREFIX, *_family(LevelScheme, level_field))
-    registry.register_family(TIER_PREFIX, *_model_family(tier_field))
-    registry.register_family(SCORE_PREFIX, *_model_family(score_field))
-    registry.register_family(STAGE_PREFIX, *_model_family(stage_field, kinds=[ModelKind.ACTIVITY]))
+        registry.register_family(prefix, *_family(PointsAccountType.objects.all(),
+                                                  lambda t, prefix=prefix: points_field(prefix, t)))
+    registry.register_family(LEVEL_PREFIX, *_family(LevelScheme.objects.all(), level_field))
+    models = ValueModel.objects.all()
+    registry.register_family(TIER_PREFIX, *_family(models, tier_field))
+    registry.register_family(SCORE_PREFIX, *_family(models, score_field))
+    registry.register_family(STAGE_PREFIX, *_family(models.filter(kind=ModelKind.ACTIVITY), stage_field))
     for prefix in CLV_DETAIL:
-        registry.register_family(prefix, *_model_family(lambda m, prefix=prefix: clv_detail_field(prefix, m),
-                                                        kinds=[ModelKind.CLV]))
+        registry.register_family(prefix, *_family(models.filter(kind=ModelKind.CLV),
+                                                  lambda m, prefix=prefix: clv_detail_field(prefix, m)))
