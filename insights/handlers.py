@@ -5,14 +5,10 @@ of those members' metrics after the commit: a metrics bug can never roll back an
 redemption, and a failure to queue is logged (the nightly run catches up), never raised.
 """
 
-import logging
-
 from django.db import transaction
 
 from loyalty.models import MemberLevel, PointsAccount
 from members.models import Order
-
-logger = logging.getLogger(__name__)
 
 
 def _refresh_after_commit(member_ids, *, cause: str) -> None:
@@ -22,12 +18,11 @@ def _refresh_after_commit(member_ids, *, cause: str) -> None:
     from .tasks import refresh_member_metrics_task
 
     def enqueue() -> None:
-        try:
-            refresh_member_metrics_task.delay(member_ids, cause=cause)
-        except Exception:  # the change is committed; the nightly run will catch up
-            logger.exception("queueing a metrics refresh for %d members (%s) failed", len(member_ids), cause)
+        refresh_member_metrics_task.delay(member_ids, cause=cause)
 
-    transaction.on_commit(enqueue)
+    # robust: a broker that cannot take it is logged, never raised — the change is committed and the
+    # nightly run will catch up
+    transaction.on_commit(enqueue, robust=True)
 
 
 def on_member_merged(record, **kwargs) -> None:

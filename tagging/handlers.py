@@ -6,8 +6,6 @@ concerned, after the commit: a tag bug can never roll back an import chunk or a 
 failure to queue is logged, never raised into the caller.
 """
 
-import logging
-
 from django.db import transaction
 
 from loyalty.models import MemberLevel, PointsAccount
@@ -16,8 +14,6 @@ from members.models import Order
 from .models import Tag, TagKind
 from .services.merging import merge_tags, unmerge_tags
 from .services.refresh import tags_to_refresh_for
-
-logger = logging.getLogger(__name__)
 
 
 def _refresh_after_commit(member_ids, *, cause: str, tag_ids=()) -> None:
@@ -29,12 +25,11 @@ def _refresh_after_commit(member_ids, *, cause: str, tag_ids=()) -> None:
     from .tasks import refresh_members_task
 
     def enqueue() -> None:
-        try:
-            refresh_members_task.delay(member_ids, cause=cause, tag_ids=list(tag_ids))
-        except Exception:  # the change is committed; the nightly run will catch up
-            logger.exception("queueing a tag refresh for %d members (%s) failed", len(member_ids), cause)
+        refresh_members_task.delay(member_ids, cause=cause, tag_ids=list(tag_ids))
 
-    transaction.on_commit(enqueue)
+    # robust: a broker that cannot take it is logged, never raised — the change is committed and the
+    # nightly run will catch up
+    transaction.on_commit(enqueue, robust=True)
 
 
 def _anything_to_refresh(cause: str, tag_ids) -> bool:

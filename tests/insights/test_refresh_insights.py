@@ -98,3 +98,17 @@ def test_a_failing_model_is_reported_and_the_other_steps_still_run():
     assert "model:clv: 失败" in err.getvalue() and "至少" in err.getvalue()
     assert MemberValue.objects.filter(model__code="act").count() == 1
     assert InsightsRun.objects.get(step="model:clv").status == RunStatus.FAILED
+
+
+def test_a_broker_that_cannot_take_the_refresh_never_fails_the_change(monkeypatch, django_capture_on_commit_callbacks):
+    # given a queue that refuses every task
+    from insights.tasks import refresh_member_metrics_task
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("broker down")
+    monkeypatch.setattr(refresh_member_metrics_task, "delay", refuse)
+    placed = order(make_member(), at(shanghai_today().isoformat()))
+    # when the orders hook fires and its transaction commits, then nothing is raised into the caller
+    with django_capture_on_commit_callbacks(execute=True):
+        hooks.orders_changed.send(order_ids=[placed.pk], source="test")
+    assert not MemberMetrics.objects.exists()  # left for the nightly run
