@@ -96,7 +96,7 @@ class ValueModelAdmin(admin.ModelAdmin):
         try:
             tiers = preview_tiers(ValueModel(code="preview", name="预览", kind=kind, config=config))
         except InsightsError as error:
-            return JsonResponse({"errors": str(error).split("；")}, status=400)
+            return JsonResponse({"errors": error.errors}, status=400)
         return JsonResponse({"tiers": tiers, "errors": []})
 
     @admin.action(description="立即运行所选模型（今天）")

@@ -50,7 +50,7 @@ class ModelWritten:
 def check_config(model: ValueModel) -> None:
     errors = scorer_for(model.kind).errors(model.config)
     if errors:
-        raise InsightsError(f"模型「{model.name}」的参数有误：" + "；".join(errors))
+        raise InsightsError(f"模型「{model.name}」的参数有误：" + "；".join(errors), errors, field="config")
 
 
 def run_model(model: ValueModel, as_of: date, *, members: list[int] | None = None) -> ModelWritten:
@@ -133,7 +133,7 @@ def _swap(cursor, model: ValueModel, as_of: date, members: list[int] | None) -> 
 def _record_run(model: ValueModel, as_of: date, summary: dict, written: ModelWritten) -> None:
     moves = [list(row) for row in TierChange.objects.filter(model=model, as_of=as_of)
              .values_list("from_tier", "to_tier").annotate(n=Count("*")).order_by("from_tier", "to_tier")]
-    fields = {"scored": written.scored, "tier_sizes": _tier_sizes(model), "summary": summary, "moves": moves}
+    fields = {"scored": written.scored, "tier_sizes": fresh_tier_sizes(model), "summary": summary, "moves": moves}
     run = ModelRun.objects.filter(model=model, as_of=as_of).first()
     if run is None:
         ModelRun.objects.create(model=model, as_of=as_of, written=written.as_counts(), **fields)
@@ -144,7 +144,8 @@ def _record_run(model: ValueModel, as_of: date, summary: dict, written: ModelWri
         run.save()
 
 
-def _tier_sizes(model: ValueModel) -> dict[str, int]:
+def fresh_tier_sizes(model: ValueModel) -> dict[str, int]:
+    """Members per tier in the scores table just filled, in the model's tier order."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT tier, count(*) FROM {FRESH} GROUP BY tier")
         counted = dict(cursor.fetchall())
