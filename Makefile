@@ -27,6 +27,7 @@ run: install
 	$(PY) manage.py seed_tags_demo
 	$(PY) manage.py seed_insights_demo
 	$(PY) manage.py create_demo_users
+	$(PY) manage.py seed_workspace_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 ## make test: install with dev tools, lint, check migrations, run the whole suite

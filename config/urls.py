@@ -20,9 +20,15 @@ urlpatterns = [
     path("imports/", include("members.web.urls")),
     path("loyalty/", include("loyalty.urls")),
     path("insights/", include("insights.urls")),
+    path("workspace/", include("workspace.urls")),
     path("assets/plotly.min.js", core_views.plotly_js, name="plotly-js"),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^api/", api_not_found),  # after every API route: a JSON 404, as the schema declares
 ]
+
+# Chinese error pages for the staff UI; /api/ keeps answering JSON (core/views.py).
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"

@@ -20,8 +20,10 @@ from importlib import import_module
 from django.apps import apps
 from django.utils.module_loading import module_has_submodule
 
-ADMIN, OPERATOR, GUIDE, FINANCE = "管理员", "运营", "导购", "财务"
-ROLES = (ADMIN, OPERATOR, GUIDE, FINANCE)
+ADMIN, OPERATOR, GUIDE, STORE_MANAGER, FINANCE = "管理员", "运营", "导购", "店长", "财务"
+ROLES = (ADMIN, OPERATOR, GUIDE, STORE_MANAGER, FINANCE)
+# Roles that work in the guide workspace only (workspace/roles.py): never Django admin.
+STORE_ROLES = (GUIDE, STORE_MANAGER)
 
 # What core itself grants: the periodic jobs it syncs (sync_schedule) and a read of staff and roles.
 ROLE_PERMISSIONS = {

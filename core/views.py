@@ -1,8 +1,10 @@
-"""Assets the staff pages share."""
+"""Assets the staff pages share, and the error pages."""
 
 from functools import cache
 
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.http import require_GET
 
 
@@ -20,3 +22,36 @@ def plotly_js(request):
     response = HttpResponse(_plotly_bundle(), content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+# ---------------------------------------------------------------- error pages (config/urls.py handler403/404/500)
+# Staff pages get Chinese pages with the navigation; /api/ keeps answering JSON {"detail": ...} like every
+# API error (config/api.py), so a client never has to parse an HTML page.
+
+API_NOT_FOUND = "没有这个接口或对象，请检查地址和编号。"
+API_FORBIDDEN = "没有执行此操作的权限。"
+API_SERVER_ERROR = "服务器内部错误，已记录，请稍后重试。"
+
+
+def is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request, exception=None):
+    if is_api(request):
+        return JsonResponse({"detail": API_NOT_FOUND}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def permission_denied(request, exception=None):
+    if is_api(request):
+        return JsonResponse({"detail": API_FORBIDDEN}, status=403)
+    return render(request, "403.html", status=403)
+
+
+def server_error(request):
+    """No request context: whatever failed (the database, a context processor, the session) must not
+    fail this page too. 500.html is standalone and loads nothing."""
+    if is_api(request):
+        return JsonResponse({"detail": API_SERVER_ERROR}, status=500)
+    return HttpResponseServerError(loader.get_template("500.html").render())

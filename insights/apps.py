@@ -22,3 +22,7 @@ class InsightsConfig(AppConfig):
         hooks.orders_changed.connect(handlers.on_orders_changed)
         loyalty_hooks.points_posted.connect(handlers.on_points_posted)
         loyalty_hooks.levels_changed.connect(handlers.on_levels_changed)
+
+        from . import card
+
+        card.register()

@@ -11,8 +11,12 @@ from .scoring.custom import breakdown
 
 def custom_breakdown(value: MemberValue) -> list[dict]:
     """A custom model's score per metric, with the labels and weights of the run that wrote it."""
-    run = ModelRun.objects.filter(model_id=value.model_id, as_of=value.as_of).first()
-    run_metrics = (run.summary.get("metrics") if run else None) or [
+    if hasattr(value, "run_metrics"):  # annotated by the caller (insights/card.py): no query here
+        run_metrics = value.run_metrics
+    else:
+        run = ModelRun.objects.filter(model_id=value.model_id, as_of=value.as_of).first()
+        run_metrics = run.summary.get("metrics") if run else None
+    run_metrics = run_metrics or [
         {"field": m["field"], "label": m["field"], "weight": m["weight"]} for m in value.model.config["metrics"]]
     return breakdown(value.detail or {}, run_metrics)
 

@@ -38,3 +38,7 @@ class LoyaltyConfig(AppConfig):
         from . import conditions
 
         conditions.register(fields)
+
+        from . import card
+
+        card.register()

@@ -1,6 +1,6 @@
 """What the loyalty app grants each staff role (collected by core.roles)."""
 
-from core.roles import ADMIN, FINANCE, GUIDE, OPERATOR
+from core.roles import ADMIN, FINANCE, OPERATOR
 
 LIABILITY_REPORT = "loyalty.view_liability_report"
 GRANTED_BY_NAME_ONLY = {LIABILITY_REPORT}  # finance data: never through "loyalty.view_*"
@@ -8,7 +8,6 @@ GRANTED_BY_NAME_ONLY = {LIABILITY_REPORT}  # finance data: never through "loyalt
 ROLE_PERMISSIONS = {
     ADMIN: ["loyalty.*", LIABILITY_REPORT],
     OPERATOR: ["loyalty.view_*"],
-    GUIDE: ["loyalty.view_*"],
     # Finance: the points liability report and its downloads, and the accounts and ledger behind it.
     FINANCE: [
         LIABILITY_REPORT, "loyalty.view_pointsaccounttype", "loyalty.view_pointsaccount", "loyalty.view_ledgerentry",

@@ -7,7 +7,9 @@ class MembersConfig(AppConfig):
     verbose_name = "会员与身份"
 
     def ready(self):
+        from members import card_parts
         from members.conditions import order_fields, profile_fields, registry
 
         profile_fields.register(registry.fields)
         order_fields.register(registry.fields)
+        card_parts.register()

@@ -28,3 +28,7 @@ class TaggingConfig(AppConfig):
         # Free-text reasons can carry a phone ("顾客 138… 来电要求"): never a filter or sort for guides.
         declare_pii_fields("tagging.tagmembership", "reason")
         declare_pii_fields("tagging.tagchange", "reason")
+
+        from . import card
+
+        card.register()

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "loyalty",
     "tagging",
     "insights",
+    "workspace",
     "campaigns",
     "axes",
 ]
@@ -47,12 +48,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # turns a lockout into the 429 page (config/lockout.py)
+    # DEBUG only: the Chinese 404/500 pages instead of Django's technical ones for all but superusers
+    "config.middleware.StaffErrorPagesInDebugMiddleware",
 ]
 
 # django-axes first: it refuses a locked-out username + IP before the password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "core.auth_backend.OneQueryModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -96,6 +99,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "zh-hans"
+# Chinese for the strings installed packages leave in English (import-export, the admin's JS, axes).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models.functions import Right
 
 from .choices import Channel, Gender, MemberStatus
 
@@ -48,11 +49,14 @@ class Member(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "会员"
-        permissions = [("reveal_phone", "可查看完整手机号")]
+        permissions = [("reveal_phone", "可查看完整手机号"), ("view_all_members", "可查看所有门店的会员")]
         # Imports create hundreds of thousands of people at once: the store and merge links are
         # indexed only where set, the status without a second LIKE index.
         indexes = [
             models.Index(fields=["name"]), models.Index(fields=["birthday"]),
+            # The guide workspace's searches: name prefix, last four digits of the mobile.
+            models.Index(fields=["name"], opclasses=["varchar_pattern_ops"], name="member_name_prefix"),
+            models.Index(Right("mobile", 4), name="member_mobile_last4"),
             models.Index(fields=["status"], name="member_status"),
             models.Index(fields=["home_store"], name="member_home_store", condition=models.Q(home_store__isnull=False)),
             models.Index(fields=["merged_into"], name="member_merged_into",

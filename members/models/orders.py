@@ -41,7 +41,9 @@ class Order(models.Model):
         # where there is one (online orders have none).
         indexes = [
             models.Index(fields=["member", "ordered_at"]),
-            models.Index(fields=["store"], name="order_store", condition=models.Q(store__isnull=False)),
+            # A store's latest orders (the workspace's recent customers) and any lookup by store.
+            models.Index(fields=["store", "-ordered_at"], name="order_store_recent",
+                         condition=models.Q(store__isnull=False)),
         ]
 
     def __str__(self):

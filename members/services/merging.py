@@ -20,6 +20,7 @@ from members.models import (
     PROFILE_FIELDS,
     CandidateStatus,
     ConsentRecord,
+    GuideBinding,
     Identity,
     Member,
     MemberStatus,
@@ -27,6 +28,7 @@ from members.models import (
     MergeRecord,
     Order,
     SourceProfile,
+    StaffStore,
 )
 
 from .errors import MergeError
@@ -100,6 +102,7 @@ def merge_members(
     )
     for model in (SourceProfile, Identity, Order, ConsentRecord):
         model.objects.filter(member_id=absorbed.pk).update(member_id=survivor.pk)
+    _merge_guide_bindings(record, survivor, absorbed)
 
     absorbed.status = MemberStatus.MERGED
     absorbed.merged_into = survivor
@@ -116,6 +119,36 @@ def merge_members(
     )
     hooks.member_merged.send(record=record)
     return record
+
+
+def _merge_guide_bindings(record: MergeRecord, survivor: Member, absorbed: Member) -> None:
+    """The absorbed person's exclusive guide follows them, unless the survivor has one already:
+    then that binding ends. Both are noted on the record for the unmerge."""
+    binding = GuideBinding.objects.filter(member=absorbed, ended_at__isnull=True).first()
+    if binding is None:
+        return
+    if GuideBinding.objects.filter(member=survivor, ended_at__isnull=True).exists():
+        binding.ended_at, binding.ended_by = timezone.now(), record.actor
+        binding.end_reason = f"会员合并到 {survivor.code}（该会员已有专属导购）"
+        binding.save(update_fields=["ended_at", "ended_by", "end_reason"])
+        record.moved["guide_bindings_ended"] = [binding.pk]
+    else:
+        GuideBinding.objects.filter(pk=binding.pk).update(member=survivor)
+        record.moved["guide_bindings"] = [binding.pk]
+    record.save(update_fields=["moved"])
+
+
+def _unmerge_guide_bindings(record: MergeRecord, survivor: Member, absorbed: Member, actor) -> None:
+    """Give the absorbed person their guide back: the moved binding returns while still open; an
+    ended one is bound anew (history stays as it was) if the guide still works in that store."""
+    moved = record.moved
+    GuideBinding.objects.filter(pk__in=moved.get("guide_bindings", []), member=survivor,
+                                ended_at__isnull=True).update(member=absorbed)
+    for binding in GuideBinding.objects.filter(pk__in=moved.get("guide_bindings_ended", [])):
+        if StaffStore.objects.filter(user_id=binding.guide_id, store_id=binding.store_id).exists() and \
+                not GuideBinding.objects.filter(member=absorbed, ended_at__isnull=True).exists():
+            GuideBinding.objects.create(member=absorbed, guide_id=binding.guide_id, store_id=binding.store_id,
+                                        bound_at=timezone.now(), bound_by=actor, reason="撤销合并，恢复专属导购")
 
 
 def _recompute_or_restore(member: Member, snapshot: dict) -> None:
@@ -155,6 +188,7 @@ def unmerge(*, record_id: int, actor=None) -> MergeRecord:
     Order.objects.filter(member=survivor, pk__in=moved["orders"]).update(member=absorbed)
     Order.objects.filter(member=survivor, source_profile_id__in=profile_ids).update(member=absorbed)
     ConsentRecord.objects.filter(member=survivor, pk__in=moved["consents"]).update(member=absorbed)
+    _unmerge_guide_bindings(record, survivor, absorbed, actor)
 
     absorbed.status = MemberStatus.ACTIVE
     absorbed.merged_into = None

@@ -5,13 +5,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
-from core.roles import ADMIN, FINANCE, GUIDE, OPERATOR
+from core.roles import ADMIN, FINANCE, GUIDE, OPERATOR, STORE_MANAGER, STORE_ROLES
 
 DEMO_USERS = [
     # username, role group, superuser, display name
     ("admin", ADMIN, True, "演示管理员"),
     ("operator", OPERATOR, False, "演示运营"),
     ("guide", GUIDE, False, "演示导购"),
+    ("guide2", GUIDE, False, "演示导购（另一门店）"),
+    ("manager", STORE_MANAGER, False, "演示店长"),
     ("finance", FINANCE, False, "演示财务"),
 ]
 
@@ -30,7 +32,7 @@ class Command(BaseCommand):
         for username, role, superuser, display in DEMO_USERS:
             user, _ = User.objects.get_or_create(username=username)
             user.first_name = display
-            user.is_staff = True
+            user.is_staff = role not in STORE_ROLES  # store staff work in the workspace, never in admin
             user.is_superuser = superuser
             user.set_password(password)
             user.save()
