@@ -40,7 +40,14 @@ def is_api(request) -> bool:
 def page_not_found(request, exception=None):
     if is_api(request):
         return JsonResponse({"detail": API_NOT_FOUND}, status=404)
-    return render(request, "404.html", status=404)
+    return render(request, "404.html", {"reason": _our_reason(exception)}, status=404)
+
+
+def _our_reason(exception) -> str:
+    """The Chinese sentence a view raised Http404 with (what to do next); Django's own English ones
+    and the resolver's (which list URL patterns) are left out."""
+    message = exception.args[0] if exception is not None and exception.args else ""
+    return message if isinstance(message, str) and any("\u4e00" <= ch <= "\u9fff" for ch in message) else ""
 
 
 def permission_denied(request, exception=None):

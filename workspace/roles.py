@@ -12,6 +12,7 @@ GUIDE_PERMISSIONS = [
     "workspace.add_followup", "workspace.view_followup",
     "tagging.apply_guide_tags",            # only tags marked 导购可用 (tagging.services.static.check_may_apply)
     "members.add_consentrecord",           # consent given in store, with its evidence
+    "insights.view_dashboard",             # 经营看板, limited to their own stores' figures
 ]
 
 ROLE_PERMISSIONS = {

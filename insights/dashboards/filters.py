@@ -36,6 +36,8 @@ class Filters:
     store: int | str | None = None  # a store id, or "" for "no store"
     start: date | None = None
     end: date | None = None
+    # The stores a store guide or manager may see (members/scope.py); None: every place. Not in the URL.
+    stores: tuple[int, ...] | None = None
 
     @classmethod
     def from_query(cls, query: QueryDict, latest: date | None) -> Filters:
@@ -66,7 +68,7 @@ class Filters:
 
     def place(self) -> Q:
         """The rows of the chosen place, in any dashboard table."""
-        q = Q()
+        q = Q() if self.stores is None else Q(store_id__in=self.stores)
         for level, value in self.chosen:
             if level == "store":
                 q &= Q(store__isnull=True) if value == "" else Q(store_id=value)

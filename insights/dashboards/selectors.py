@@ -146,6 +146,8 @@ def _store_names(filters: Filters) -> dict[int, str]:
     """Names of the stores the page may show: those of the chosen city (or the chosen store)."""
     if isinstance(filters.store, int):
         return dict(Store.objects.filter(pk=filters.store).values_list("pk", "name"))
+    if filters.stores is not None:
+        return dict(Store.objects.filter(pk__in=filters.stores).values_list("pk", "name"))
     return {}
 
 

@@ -1,25 +1,37 @@
 """The 经营看板 page: figures from the selectors, drawn with plotly; each chart's numbers as CSV."""
 
+from dataclasses import replace
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
 
 from core.web import staff_page
 from loyalty.reports import to_csv
+from members.scope import sees_all, staff_stores
 
 from . import charts
 from .filters import LEVEL_NAMES, Filters
 from .selectors import dashboard, latest_date
 
-# 管理员 and 运营 (insights/roles.py grants them insights.*). Guides get 403 for now: there is no
-# staff → store link yet to limit them to their own store's figures (a later issue adds it).
+# 管理员 and 运营 (insights/roles.py) see every place; store guides and managers (workspace/roles.py)
+# only the figures of the stores they work in (members/scope.py).
 VIEW = "insights.view_dashboard"
+
+
+def _store_scope(user) -> tuple[int, ...] | None:
+    if sees_all(user):
+        return None
+    stores = tuple(sorted(a.store_id for a in staff_stores(user)))
+    if not stores:
+        raise Http404("您还没有分配门店：请管理员在「门店员工」中添加，之后可查看本店的经营看板。")
+    return stores
 
 
 @staff_page(VIEW)
 def overview(request):
     latest = latest_date()
-    filters = Filters.from_query(request.GET, latest)
+    filters = replace(Filters.from_query(request.GET, latest), stores=_store_scope(request.user))
     data = dashboard(filters, latest)
     if "csv" in request.GET:
         return _csv(data, request.GET["csv"])
