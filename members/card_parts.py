@@ -26,6 +26,7 @@ from .models import (
     Member,
     Order,
     OrderLine,
+    OrderStatus,
     StaffStore,
 )
 
@@ -135,8 +136,6 @@ def _order_rows(member_id: int) -> QuerySet:
 
 
 def _describe_order(data: dict, viewer: Viewer) -> dict:
-    from .models import OrderStatus
-
     where = data.get("store") or data.get("shop") or Channel(data["channel"]).label
     refunded = data.get("refunded") or "0"
     lines = "、".join(

@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from loyalty.calendar import start_of_day
 from members.card import Viewer
 from members.card_parts import card_members
 from members.masking import REVEAL_PERMISSION
@@ -80,7 +81,7 @@ def store_report(store, today: date) -> dict:
     """A store manager's page: each guide with bound members, follow-ups this month, sales of bound
     members this month; and the members whose reminders are overdue."""
     month_start = today.replace(day=1)
-    month_start_at = timezone.make_aware(timezone.datetime.combine(month_start, timezone.datetime.min.time()))
+    month_start_at = start_of_day(month_start)
     guides = list(StaffStore.objects.filter(store=store).select_related("user").order_by("role", "user__username"))
     user_ids = [g.user_id for g in guides]
     bound = dict(GuideBinding.objects.filter(guide_id__in=user_ids, store=store, ended_at__isnull=True)

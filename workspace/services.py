@@ -11,7 +11,18 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from members.models import ConsentChannel, GuideBinding, IdentifierKind, Identity, Member, StaffStore, Store
+from members.cleaning.phones import normalize_mobile
+from members.models import (
+    ConsentChannel,
+    GuideBinding,
+    IdentifierKind,
+    Identity,
+    Member,
+    StaffRole,
+    StaffStore,
+    Store,
+)
+from members.scope import ALL_MEMBERS
 from members.services.consent import record_consent
 from members.services.errors import MembersError
 from members.services.profiles import create_member_manually
@@ -126,12 +137,16 @@ def bind_to_me(*, member: Member, actor, reason: str = "") -> GuideBinding:
     return binding
 
 
+def _manages_binding(actor, binding: GuideBinding) -> bool:
+    """Operators and admins, and the manager of the binding's store, may end anyone's binding."""
+    return actor.has_perm(ALL_MEMBERS) or StaffStore.objects.filter(
+        user=actor, store_id=binding.store_id, role=StaffRole.MANAGER).exists()
+
+
 @transaction.atomic
 def unbind(*, member: Member, actor, reason: str) -> GuideBinding:
     current = GuideBinding.objects.filter(member=member, ended_at__isnull=True).first()
-    may = actor.has_perm("workspace.view_store_report") and current is not None and \
-        StaffStore.objects.filter(user=actor, store_id=current.store_id, role="manager").exists()
-    if current is not None and current.guide_id != actor.pk and not may and not actor.has_perm("members.view_all_members"):
+    if current is not None and current.guide_id != actor.pk and not _manages_binding(actor, current):
         raise WorkspaceError("只能解除自己的绑定；其他导购的绑定请联系店长。")
     try:
         binding = unbind_guide(member_id=member.pk, actor=actor, reason=reason)
@@ -154,8 +169,6 @@ def reveal_phone(*, member: Member, actor, reason: str) -> str:
 def register_walk_in(*, mobile: str, name: str, actor, store: Store | None) -> tuple[Member, bool]:
     """Find the person with this mobile or create them (identity resolution: never a duplicate).
     Returns (member, created)."""
-    from members.cleaning.phones import normalize_mobile
-
     phone = normalize_mobile(mobile or "")
     if not phone.e164:
         raise WorkspaceError(f"手机号「{(mobile or '').strip()[:20]}」无效，请输入 11 位大陆手机号。")
