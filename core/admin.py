@@ -14,6 +14,19 @@ def pretty_json(data) -> str:
     return format_html('<pre style="white-space: pre-wrap; margin: 0">{}</pre>', text)
 
 
+def labelled_counts(counts, labels: dict[str, str]) -> str:
+    """A job run's counts ({"accounts": 3, "points": 1200}) as staff read them: "账户 3 · 积分 1,200".
+    Keys in the order of `labels` (jsonb keeps none), any key without a label after them, as it is."""
+    counts = counts if isinstance(counts, dict) else {}
+    order = list(labels)
+    keys = sorted(counts, key=lambda key: (order.index(key) if key in order else len(order), key))
+
+    def number(value):
+        return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+    return " · ".join(f"{labels.get(key, key)} {number(counts[key])}" for key in keys) or "-"
+
+
 def admin_url(obj, view: str = "change") -> str:
     opts = obj._meta
     return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=[obj.pk])

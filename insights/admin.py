@@ -4,12 +4,13 @@ data, "run now", and read-only views of results, history, metrics and job runs."
 import json
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from core.admin import ReadOnlyAdminMixin, pretty_json
+from core.admin import ReadOnlyAdminMixin, labelled_counts, pretty_json
 
 from .errors import InsightsError
 from .models import InsightsRun, MemberMetrics, MemberValue, ModelRun, TierChange, ValueModel
@@ -146,7 +147,37 @@ class MemberMetricsAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
 
 
+# What a nightly step wrote (insights/services/nightly.py); the dashboards step counts rows per table.
+RUN_STEP_LABELS = {"metrics": "会员指标", "segments": "人群人数", "dashboards": "看板统计"}
+RUN_COUNT_LABELS = {
+    "members": "会员", "inserted": "新增", "updated": "更新", "results": "结果", "tier_changes": "分层变化",
+    "deleted": "删除", "segments": "人群", "sizes": "人数记录", "error": "错误",
+}
+
+
+def _table_labels() -> dict[str, str]:
+    """The dashboards step's keys are its tables' model names: salesday → 看板·每日销售."""
+    models = apps.get_app_config("insights").get_models()
+    return {model._meta.model_name: str(model._meta.verbose_name) for model in models}
+
+
+def step_label(step: str) -> str:
+    if step.startswith("model:"):
+        return f"价值模型 {step.removeprefix('model:')}"
+    return RUN_STEP_LABELS.get(step, step)
+
+
 @admin.register(InsightsRun)
 class InsightsRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("step", "as_of", "status", "started_at", "finished_at", "counts")
+    list_display = ("step_shown", "as_of", "status", "started_at", "finished_at", "counts_shown")
     list_filter = ("status", "step")
+    fields = ("step_shown", "as_of", "status", "started_at", "finished_at", "counts_shown", "message")
+    readonly_fields = ("step_shown", "counts_shown")
+
+    @admin.display(description="步骤", ordering="step")
+    def step_shown(self, obj):
+        return step_label(obj.step)
+
+    @admin.display(description="写入行数")
+    def counts_shown(self, obj):
+        return labelled_counts(obj.counts, {**RUN_COUNT_LABELS, **_table_labels()})

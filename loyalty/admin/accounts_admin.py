@@ -8,10 +8,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from core.admin import ReadOnlyAdminMixin, admin_link
+from core.admin import ReadOnlyAdminMixin, admin_link, labelled_counts
 from loyalty.errors import LoyaltyError
 from loyalty.hooks import points_posted
-from loyalty.models import JobRun, LedgerEntry, MemberRole, PointsAccount, PointsLot, RoleStatus
+from loyalty.models import (
+    JobRun,
+    LedgerEntry,
+    LevelChangeKind,
+    MemberRole,
+    PointsAccount,
+    PointsLot,
+    RoleStatus,
+)
 from loyalty.services import adjust, end_role, open_role
 from members.admin.common import PhoneMaskingMixin
 from members.admin.pii_lookups import PiiLookupGuardMixin, declare_pii_fields
@@ -221,13 +229,30 @@ class LedgerEntryAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, ReadOnlyAdminMixi
                            "<tbody>{}</tbody></table>", rows) if rows else "-"
 
 
+# What a job run counted (loyalty/services/jobs.py; the level review's kinds are LevelChangeKind values).
+JOB_COUNT_LABELS = {
+    "accounts": "账户", "lots": "积分批次", "points": "积分", "pending_points": "待发放积分", "reviewed": "考核人数",
+    **{kind.value: kind.label for kind in LevelChangeKind}, "kept": "保持不变",
+}
+JOB_TRIGGER_LABELS = {"schedule": "定时任务", "command": "命令行", "demo": "演示数据", "test": "测试"}
+
+
 @admin.register(JobRun)
 class JobRunAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("job", "business_date", "status", "counts", "triggered_by", "started_at", "finished_at")
+    list_display = ("job", "business_date", "status", "counts_shown", "trigger_shown", "started_at", "finished_at")
     list_filter = ("job", "status")
     date_hierarchy = "business_date"
-    exclude = ("error",)
-    readonly_fields = ("error_shown",)
+    fields = ("job", "business_date", "as_of", "status", "counts_shown", "trigger_shown", "started_at", "finished_at",
+              "error_shown")
+    readonly_fields = ("counts_shown", "trigger_shown", "error_shown")
+
+    @admin.display(description="处理数量")
+    def counts_shown(self, obj):
+        return labelled_counts(obj.counts, JOB_COUNT_LABELS)
+
+    @admin.display(description="触发方式", ordering="triggered_by")
+    def trigger_shown(self, obj):
+        return JOB_TRIGGER_LABELS.get(obj.triggered_by, obj.triggered_by)
 
     @admin.display(description="错误")
     def error_shown(self, obj):

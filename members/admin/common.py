@@ -105,3 +105,20 @@ class MaskedTitleMixin:
         if not can_reveal_phone(request):
             raise PermissionDenied
         return super().history_view(request, object_id, extra_context)
+
+
+class FieldTextsMixin:
+    """Chinese labels and help texts for model fields whose own are English (or that read better in the
+    admin's words), without a migration. Django's admin takes a form's Meta labels / help_texts for
+    editable and read-only fields alike; these are merged over the admin form's own."""
+
+    field_labels: dict[str, str] = {}
+    field_help_texts: dict[str, str] = {}
+
+    def get_form(self, request, obj=None, **kwargs):
+        meta = getattr(self.form, "Meta", None)
+        kwargs["labels"] = {**(getattr(meta, "labels", None) or {}), **self.field_labels, **kwargs.get("labels", {})}
+        kwargs["help_texts"] = {
+            **(getattr(meta, "help_texts", None) or {}), **self.field_help_texts, **kwargs.get("help_texts", {}),
+        }
+        return super().get_form(request, obj, **kwargs)

@@ -6,6 +6,7 @@ from core.admin import admin_link
 from members.models import AttributeDefinition, ConsentRecord
 from members.services import record_consent
 
+from .common import FieldTextsMixin
 from .forms import AttributeDefinitionForm, ConsentRecordForm
 from .pii_lookups import PiiLookupGuardMixin
 
@@ -26,11 +27,13 @@ class AttributeDefinitionAdmin(PiiLookupGuardMixin, admin.ModelAdmin):
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(PiiLookupGuardMixin, admin.ModelAdmin):
+class ConsentRecordAdmin(PiiLookupGuardMixin, FieldTextsMixin, admin.ModelAdmin):
     """Append-only: a new record supersedes the previous one; nothing is edited or deleted."""
 
     form = ConsentRecordForm
-    list_display = ("member_link", "channel", "status", "source", "recorded_at", "actor")
+    field_labels = {"actor": "记录人"}
+    field_help_texts = {"source": "如：小程序注册时勾选、短信回复 T 退订、门店纸质表单"}
+    list_display = ("member_link", "channel", "status", "source", "recorded_at", "actor_shown")
     list_filter = ("channel", "status")
     list_select_related = ("member", "actor")
     search_fields = ("=member__code",)
@@ -53,6 +56,10 @@ class ConsentRecordAdmin(PiiLookupGuardMixin, admin.ModelAdmin):
     @admin.display(description="会员", ordering="member__code")
     def member_link(self, obj):
         return admin_link(obj.member)
+
+    @admin.display(description="记录人", ordering="actor__username")
+    def actor_shown(self, obj):
+        return obj.actor.get_username() if obj.actor_id else "-"
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

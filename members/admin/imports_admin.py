@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from core.admin import ReadOnlyAdminMixin, ReadOnlyTabularInline, pretty_json
 from members.models import ImportBatch, ImportRowError, PendingOrderLine
 
-from .common import PhoneMaskingMixin
+from .common import FieldTextsMixin, PhoneMaskingMixin
 from .pii_lookups import PiiLookupGuardMixin
 
 INLINE_ERRORS = 50
@@ -41,7 +41,11 @@ class ImportRowErrorInline(PhoneMaskingMixin, ReadOnlyTabularInline):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(PiiLookupGuardMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class ImportBatchAdmin(PiiLookupGuardMixin, FieldTextsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    field_help_texts = {
+        "actor_label": "发起导入的命令、后台任务或用户",
+        "rows_done": "已提交到文件的第几行；中断后继续导入时从下一行接着处理",
+    }
     list_display = (
         "id", "created_at", "file_name", "kind", "format", "status", "rows_read", "rows_rejected", "who", "page_link",
     )
@@ -86,7 +90,8 @@ class ImportBatchAdmin(PiiLookupGuardMixin, ReadOnlyAdminMixin, admin.ModelAdmin
 
 
 @admin.register(PendingOrderLine)
-class PendingOrderLineAdmin(PiiLookupGuardMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class PendingOrderLineAdmin(PiiLookupGuardMixin, FieldTextsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    field_labels = {"batch": "导入批次"}
     list_display = ("channel", "external_no", "line_no", "sku", "title", "quantity", "price", "batch_link")
     list_filter = ("channel",)
     search_fields = ("=external_no", "=sku")

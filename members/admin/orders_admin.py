@@ -6,7 +6,7 @@ from core.admin import admin_link
 from members import hooks
 from members.models import Order, OrderLine, Store
 
-from .common import PhoneMaskingMixin
+from .common import FieldTextsMixin, PhoneMaskingMixin
 from .pii_lookups import PiiLookupGuardMixin
 from .resources import OrderResource, SafeExportMixin
 
@@ -26,8 +26,9 @@ class OrderLineInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, SafeExportMixin, admin.ModelAdmin):
+class OrderAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, FieldTextsMixin, SafeExportMixin, admin.ModelAdmin):
     resource_classes = [OrderResource]
+    field_help_texts = {"source_profile": "下单的渠道账号；撤销会员合并时，订单据此退回原来的会员"}
 
     list_display = (
         "channel", "external_no", "member_link", "status", "paid_amount", "refunded_amount", "ordered_at",

@@ -4,6 +4,7 @@ guards (core.spreadsheet: why not the library's own escaping)."""
 from import_export import fields, resources
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import SelectableFieldsExportForm
 from import_export.widgets import DateTimeWidget, DateWidget, DecimalWidget, IntegerWidget, NumberWidget
 
 from core.spreadsheet import neutralize_formula
@@ -125,10 +126,19 @@ class OrderResource(SafeExportResource):
         return queryset.select_related("member", "store")
 
 
+class ChineseExportForm(SelectableFieldsExportForm):
+    """The export page's field checkboxes by their Chinese column names ("生日", not "Birthday (生日)")."""
+
+    def _get_field_label(self, resource, field_name: str) -> str:
+        field = resource.fields.get(field_name)
+        return field.column_name if field and field.column_name else super()._get_field_label(resource, field_name)
+
+
 class SafeExportMixin(ExportMixin):
     """Admin export in CSV (UTF-8 with BOM, so Excel shows Chinese) and XLSX, as the requesting user."""
 
     export_formats = [CSV, XLSX]
+    export_form_class = ChineseExportForm
     to_encoding = "utf-8-sig"
 
     def get_export_resource_kwargs(self, request, **kwargs):

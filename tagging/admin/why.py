@@ -12,9 +12,17 @@ from django.utils.html import format_html, format_html_join
 from members.conditions.explain import explain
 from members.conditions.operators import LABELS
 from members.conditions.tree import ConditionError, Leaf, parse
+from members.models import Channel
 from tagging.models import TagKind, TagMembership
 
 GROUP_LABELS = {"all": "以下全部满足", "any": "以下满足任一", "not": "以下不成立"}
+# The evidence keys the extractors write (tagging/extractors/), as staff read them; others show as they are.
+EVIDENCE_LABELS = {
+    "orders": "订单数", "key_orders": "相关订单数", "share": "占比", "amount": "金额（元）", "total": "总金额（元）",
+    "rank": "排名", "average": "平均单价（元）", "items": "商品件数", "median_days": "购买间隔中位数（天）",
+    "paid_on": "付款日期", "sku": "SKU", "title": "商品名称", "price": "单价（元）", "quantity": "数量",
+    "store_code": "门店编码", "channel": "渠道", "note": "备注",
+}
 Shown = Callable[[object], object]
 
 
@@ -117,10 +125,19 @@ def _variable(row: TagMembership, shown: Shown) -> str:
     evidence = row.evidence if isinstance(row.evidence, dict) else {}
     text = evidence.get("text")
     others = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", (
-        (key, plain(shown(value))) for key, value in sorted(evidence.items()) if key != "text"))
+        (EVIDENCE_LABELS.get(key, key), _evidence_value(key, shown(value)))
+        for key, value in sorted(evidence.items()) if key != "text"))
     return format_html("<p>取值：<strong>{}</strong></p><p>依据：{}</p>{}", row.value or "（空）",
                        shown(text) or "（无说明）",
                        format_html('<table class="why-table">{}</table>', others) if others else "")
+
+
+def _evidence_value(key: str, value) -> str:
+    if key == "share" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:.0%}"
+    if key == "channel" and isinstance(value, str):
+        return Channel(value).label if value in Channel.values else value
+    return plain(value)
 
 
 def why_html(row: TagMembership, shown: Shown) -> str:

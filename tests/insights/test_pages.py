@@ -75,3 +75,16 @@ def test_the_admin_form_refuses_a_model_whose_weights_sum_to_zero(client, db):
                   '"tiers": [{"code": "a", "name": "A", "min_score": 50}, {"code": "b", "name": "B"}]}'})
     assert response.status_code == 200 and "权重合计需大于 0" in response.content.decode()
     assert not ValueModel.objects.exists()
+
+
+def test_the_nightly_runs_in_admin_read_as_steps_and_counts_in_chinese(client, activity_run):
+    # given the nightly run of the activity_run fixture (metrics, the model, segments, dashboards)
+    signed_in(client, ADMIN)
+
+    # when
+    listing = client.get("/admin/insights/insightsrun/").content.decode()
+
+    # then
+    assert "会员指标" in listing and "价值模型 act" in listing and "看板统计" in listing
+    assert "会员 3 · " in listing and "看板·每日销售 " in listing
+    assert "tier_changes" not in listing and "salesday" not in listing

@@ -9,11 +9,12 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from core.roles import ADMIN, GUIDE
+from core.roles import ADMIN
 from loyalty.models import EntryKind, LedgerEntry, PointsAccount
 from loyalty.selectors import liability_report, preview_rule
 from loyalty.services import adjust, award_orders, earn, redeem
 from tests.conftest import at
+from tests.masked_viewer import sent_to_admin_login, sign_in_guide
 
 from .conftest import balances, login
 
@@ -97,8 +98,8 @@ def test_an_adjustment_beyond_the_balance_shows_the_reason_it_was_refused(client
     assert balances(funded)[0] == 70
 
 
-def test_guides_see_accounts_but_cannot_adjust(client, funded):
-    login(client, "guide", group=GUIDE)
+def test_readers_see_accounts_but_cannot_adjust(client, funded):
+    login(client, "reader", perms=["loyalty.view_pointsaccount"])
     url = reverse("admin:loyalty_pointsaccount_changelist")
 
     listing = client.get(url)
@@ -106,6 +107,18 @@ def test_guides_see_accounts_but_cannot_adjust(client, funded):
                       "points": "20", "reason": "x", "request_key": "k3"})
 
     assert listing.status_code == 200 and "adjust_points" not in listing.content.decode()
+    assert not LedgerEntry.objects.filter(kind=EntryKind.ADJUST).exists()
+
+
+def test_guides_are_refused_the_accounts_and_cannot_adjust(client, funded):
+    sign_in_guide(client)
+    url = reverse("admin:loyalty_pointsaccount_changelist")
+
+    listing = client.get(url)
+    adjusting = client.post(url, {"action": "adjust_points", "_selected_action": [funded.pk], "confirm": "yes",
+                                  "points": "20", "reason": "x", "request_key": "k3"})
+
+    assert sent_to_admin_login(listing) and sent_to_admin_login(adjusting)
     assert not LedgerEntry.objects.filter(kind=EntryKind.ADJUST).exists()
 
 
@@ -241,3 +254,24 @@ def test_a_loyalty_admin_opens_a_guide_role_and_ends_it(client, member):
     role.refresh_from_db()
     assert (role.status, role.started_on.isoformat()) == ("ended", "2026-11-01") and role.ended_on
     assert "已有这个角色" in duplicate.content.decode()
+
+
+def test_job_runs_show_their_counts_and_trigger_in_chinese(client, db):
+    from loyalty.models import JobName, JobRun
+
+    # given a level review run and a points run, as run_daily_jobs records them
+    day = {"business_date": date(2026, 12, 1), "as_of": at("2026-12-01", "00:00")}
+    review = JobRun.objects.create(job=JobName.REVIEW_LEVELS, triggered_by="schedule", **day,
+                                   counts={"reviewed": 1200, "upgrade": 3, "downgrade": 1, "kept": 1196})
+    JobRun.objects.create(job=JobName.EXPIRE_LOTS, triggered_by="command", **day,
+                          counts={"accounts": 2, "lots": 5, "points": 300})
+    login(client, "boss", group=ADMIN)
+
+    # when
+    listing = client.get(reverse("admin:loyalty_jobrun_changelist")).content.decode()
+    page = client.get(reverse("admin:loyalty_jobrun_change", args=[review.pk])).content.decode()
+
+    # then
+    assert "账户 2 · 积分批次 5 · 积分 300" in listing and "命令行" in listing
+    assert "考核人数 1,200 · 升级 3 · 降级 1 · 保持不变 1,196" in page and "定时任务" in page
+    assert '"reviewed"' not in page and "&quot;reviewed&quot;" not in page

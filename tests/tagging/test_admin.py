@@ -362,13 +362,14 @@ def test_a_variable_membership_shows_its_value_and_evidence(client, shanghai_mem
     member = shanghai_members[0]
     membership = TagMembership.objects.create(
         member=member, origin_member=member, tag=tag, value="护肤", since=timezone.now(),
-        evidence={"text": "护肤 ¥2,340 / 总 ¥3,100，5 笔订单", "orders": 5})
+        evidence={"text": "护肤 ¥2,340 / 总 ¥3,100，5 笔订单", "orders": 5, "share": 0.7548, "channel": "tmall"})
 
     page = client.get(reverse("admin:tagging_tagmembership_change", args=[membership.pk])).content.decode()
     listing = client.get(reverse("admin:tagging_tagmembership_changelist")).content.decode()
 
     assert "取值：<strong>护肤</strong>" in page and "依据：护肤 ¥2,340 / 总 ¥3,100，5 笔订单" in page
-    assert "<th>orders</th><td>5</td>" in page
+    assert "<th>订单数</th><td>5</td>" in page and "<th>占比</th><td>75%</td>" in page
+    assert "<th>渠道</th><td>天猫</td>" in page
     assert "护肤 ¥2,340 / 总 ¥3,100，5 笔订单" in listing
 
 
