@@ -1,12 +1,18 @@
 """Identity resolution screens: merge history (undo), the review queue, rules, blocked values, raw rows."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from core.admin import ReadOnlyAdminMixin, admin_link, admin_url, pretty_json
 from members.masking import mask_text
 from members.models import (
     BlockedValue,
+    CandidateStatus,
     IdentifierKind,
     Identity,
     MatchRule,
@@ -16,12 +22,35 @@ from members.models import (
     SourceProfile,
 )
 from members.services import MembersError, approve_candidate, reject_candidate, unmerge
+from members.services.merging import survivor_order
 
 from .common import MaskedTitleMixin, PhoneMaskingMixin, identity_value_q, mask_phones_in, masked, rule_label
 from .forms import BlockedValueForm
 from .pii_lookups import PiiLookupGuardMixin
 
 MOVED_LABELS = {"source_profiles": "渠道档案", "identities": "身份标识", "orders": "订单", "consents": "授权记录"}
+
+
+def _channel_accounts(member: Member, reveal: bool) -> str:
+    """Each channel account as 渠道:账号 (an account id can be a phone: masked unless revealed)."""
+    accounts = [f"{p.get_channel_display()}:{p.external_id if reveal else mask_text(p.external_id)}"
+                for p in member.source_profiles.order_by("channel", "external_id")]
+    return "、".join(accounts) or "-"
+
+
+# The review page's side-by-side rows: (label, value of a member given whether phones are revealed).
+COMPARED = [
+    ("姓名", lambda m, reveal: m.name or "-"),
+    ("手机号", lambda m, reveal: (m.mobile if reveal else masked(m.mobile)) or "无手机号"),
+    ("性别", lambda m, reveal: m.get_gender_display()),
+    ("生日", lambda m, reveal: m.birthday.isoformat() if m.birthday else "未知"),
+    ("城市", lambda m, reveal: " ".join(dict.fromkeys(p for p in (m.province, m.city) if p)) or "未知"),  # 上海市 once
+    ("注册渠道", lambda m, reveal: m.get_registered_channel_display() or "-"),
+    ("注册时间", lambda m, reveal: f"{timezone.localtime(m.registered_at):%Y-%m-%d %H:%M}" if m.registered_at else "-"),
+    ("渠道账号", _channel_accounts),
+    ("订单数", lambda m, reveal: m.orders.count()),
+    ("状态", lambda m, reveal: m.get_status_display()),
+]
 
 
 # ---------------------------------------------------------------- merge records
@@ -134,23 +163,73 @@ class MergeRecordAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, ReadOnlyAdminMixi
 
 @admin.register(MergeCandidate)
 class MergeCandidateAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, admin.ModelAdmin):
+    """The review queue. Its page shows the pair side by side with the two decisions (合并 / 驳回) as
+    buttons; they run the list's actions on this one candidate (same services, permission, messages)."""
+
     list_display = ("score_display", "member_a_card", "member_b_card", "source", "reasons_display", "status")
     list_filter = ("status", "source")
     list_select_related = ("member_a", "member_b")
     search_fields = ("=member_a__code", "=member_b__code")
     search_help_text = "会员编号"
     actions = ["merge_candidates", "reject_candidates"]
-    fields = (
-        "score_display", "member_a_card", "member_b_card", "source", "reasons_display", "status",
-        "decided_by", "decided_at", "created_at",
-    )
+    # The change page: the pair itself is the comparison table (change_form_template) above these.
+    fields = ("source", "status", "decided_by", "decided_at", "created_at")
     readonly_fields = fields
+    change_form_template = "admin/members/mergecandidate/change_form.html"
+    DECISIONS = {"merge": "merge_candidates", "reject": "reject_candidates"}
 
     def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_urls(self):
+        decide = self.admin_site.admin_view(self.decide_view)  # staff only, CSRF-checked
+        return [path("<path:object_id>/decide/", decide, name="members_mergecandidate_decide"), *super().get_urls()]
+
+    def decide_view(self, request, object_id):
+        """合并 / 驳回 from the candidate's page: the list action of that name on this candidate alone."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        candidate = self.get_object(request, object_id)
+        if candidate is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, candidate):  # as the actions' permissions=["change"]
+            raise PermissionDenied
+        action = self.DECISIONS.get(request.POST.get("decision", ""))
+        if action is None:
+            self.message_user(request, "请选择「合并」或「驳回」。", messages.ERROR)
+            return redirect("admin:members_mergecandidate_change", candidate.pk)
+        getattr(self, action)(request, self.get_queryset(request).filter(pk=candidate.pk))
+        # Back to the queue: the next pair waiting for a decision.
+        return redirect(reverse("admin:members_mergecandidate_changelist") + f"?status__exact={CandidateStatus.PENDING}")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        candidate = self.get_object(request, object_id)
+        extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False,
+                         "show_save_and_add_another": False}
+        if candidate is not None:
+            extra_context.update(self.comparison_context(request, candidate))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def comparison_context(self, request, candidate: MergeCandidate) -> dict:
+        reveal = self.can_reveal(request)
+        pair = [candidate.member_a, candidate.member_b]
+        survivor = min(pair, key=survivor_order)
+        rows = [(label, [value(member, reveal) for member in pair]) for label, value in COMPARED]
+        return {
+            "pair": pair,
+            "pair_links": [format_html('<a href="{}">{}</a>', admin_url(member), member.code) for member in pair],
+            "comparison": [(label, values, len({str(v) for v in values}) == 1) for label, values in rows],
+            "score": self.score_display(candidate),
+            "reasons": self.shown(candidate, "；".join(str(r) for r in (candidate.reasons or []))) or "-",
+            "survivor": survivor,
+            "absorbed": pair[1] if survivor is pair[0] else pair[0],
+            "is_pending": candidate.status == CandidateStatus.PENDING,
+            "can_decide": self.has_change_permission(request, candidate),
+            "decide_url": reverse("admin:members_mergecandidate_decide", args=[candidate.pk]),
+        }
 
     @admin.display(description="相似度", ordering="score")
     def score_display(self, obj):
