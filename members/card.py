@@ -96,7 +96,9 @@ def timeline_page(member_id: int, viewer: Viewer, *, page: int = 1, size: int = 
     querysets = [source.rows(member_id) for source in sources.values()]
     union = querysets[0].union(*querysets[1:], all=True) if len(querysets) > 1 else querysets[0]
     offset = (max(page, 1) - 1) * size
-    rows = list(union.order_by("-tl_at", "-tl_ref")[offset:offset + size + 1])
+    # (time, id) can tie across sources (ids of different tables coincide): the kind makes the order total,
+    # so consecutive pages neither repeat nor skip a row.
+    rows = list(union.order_by("-tl_at", "-tl_ref", "tl_kind")[offset:offset + size + 1])
     entries = []
     for at, kind, _ref, data in rows[:size]:
         source = sources[kind]

@@ -83,6 +83,10 @@ def _leap(year: int) -> bool:
     return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
+def _shown_text(text: str, viewer: Viewer) -> str:
+    return text if viewer.reveal_phone else mask_text(text)
+
+
 def shown_mobile(mobile: str, viewer: Viewer) -> str:
     if not mobile:
         return ""
@@ -144,7 +148,7 @@ def _describe_order(data: dict, viewer: Viewer) -> dict:
     detail = lines + (f"；退款 ¥{refunded}" if refunded not in ("0", "0.00") else "")
     return {
         "title": f"{Channel(data['channel']).label} · {where} · {OrderStatus(data['status']).label}",
-        "detail": mask_text(detail) if not viewer.reveal_phone else detail,
+        "detail": _shown_text(detail, viewer),
         "amount": f"¥{data['paid']}",
         "extra": {"order_no": data["no"]},
     }
@@ -160,7 +164,7 @@ def _consent_rows(member_id: int) -> QuerySet:
 def _describe_consent(data: dict, viewer: Viewer) -> dict:
     return {
         "title": f"{ConsentChannel(data['channel']).label}营销授权：{ConsentStatus(data['status']).label}",
-        "detail": data.get("source") or "",
+        "detail": _shown_text(data.get("source") or "", viewer),
         "actor": data.get("actor") or "",
     }
 

@@ -20,7 +20,7 @@ from django.core.management import call_command
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
-CODE_DIRS = ("core", "config", "members", "loyalty", "tagging", "insights", "campaigns")
+CODE_DIRS = ("core", "config", "members", "loyalty", "tagging", "insights", "workspace", "campaigns")
 BUILD_LOCK = 0x7E57_DB  # pg_advisory_lock key, taken in the server's "postgres" database
 
 

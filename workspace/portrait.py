@@ -67,6 +67,7 @@ def _who(profile: dict) -> Sentence | None:
     if not parts:
         return None
     used = [name for name, present in (("年龄", age), ("性别", person), ("城市", profile.get("city")),
+                                       ("省份", not profile.get("city") and profile.get("province")),
                                        ("区县", profile.get("district"))) if present]
     return Sentence("，".join(parts) + "。", used)
 

@@ -51,9 +51,12 @@ def parse(raw: str) -> Query:
         raise SearchRefused("请输入手机号、手机尾号后四位、姓名、会员编号或渠道账号。")
     if len(text) > MAX_LENGTH:
         raise SearchRefused(f"搜索内容太长（{len(text)} 个字符），最多 {MAX_LENGTH} 个字符。")
-    compact = re.sub(r"[\s\-]", "", text)
+    compact = re.sub(r"[\s\-().]", "", text)
     if masked := _MASKED.match(compact):
         return Query("masked", masked.group(2), prefix=masked.group(1))
+    if compact.startswith("+") and compact[1:].isdigit():
+        phone = normalize_mobile(compact)
+        return Query("mobile", phone.e164) if phone.e164 else Query("text", compact)
     if compact.isdigit():
         if len(compact) < 4:
             raise SearchRefused("号码太短：请输入完整手机号或手机尾号后四位。")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from loyalty.calendar import start_of_day
 from members.card import Viewer
 from members.card_parts import card_members
-from members.masking import REVEAL_PERMISSION
+from members.masking import REVEAL_PERMISSION, mask_text
 from members.models import GuideBinding, Member, MemberStatus, Order, StaffRole, StaffStore
 from members.models.choices import PAID_STATUSES
 from members.scope import scoped_members
@@ -50,8 +50,15 @@ def reminders(user, today: date) -> list[FollowUp]:
     """Open reminders due today or overdue, oldest first; overdue ones are marked."""
     rows = list(FollowUp.objects.filter(author=user, remind_on__lte=today, reminder_done_at__isnull=True)
                 .select_related("member").order_by("remind_on", "pk")[:50])
+    return _shown_reminders(rows, user, today)
+
+
+def _shown_reminders(rows: list[FollowUp], user, today: date) -> list[FollowUp]:
+    """Each reminder with its days overdue and its text as `user` may read it (phones masked)."""
+    reveal = user.has_perm(REVEAL_PERMISSION)
     for row in rows:
         row.overdue_days = (today - row.remind_on).days
+        row.text_shown = row.text if reveal else mask_text(row.text)
     return rows
 
 
@@ -77,7 +84,7 @@ def managed_stores(user) -> list[StaffStore]:
     return list(StaffStore.objects.filter(user=user, role=StaffRole.MANAGER).select_related("store"))
 
 
-def store_report(store, today: date) -> dict:
+def store_report(store, today: date, user) -> dict:
     """A store manager's page: each guide with bound members, follow-ups this month, sales of bound
     members this month; and the members whose reminders are overdue."""
     month_start = today.replace(day=1)
@@ -98,8 +105,7 @@ def store_report(store, today: date) -> dict:
     )
     overdue = list(FollowUp.objects.filter(author_id__in=user_ids, remind_on__lt=today, reminder_done_at__isnull=True)
                    .select_related("member", "author").order_by("remind_on")[:50])
-    for row in overdue:
-        row.overdue_days = (today - row.remind_on).days
+    _shown_reminders(overdue, user, today)
     return {
         "store": store,
         "guides": [{"user": g.user, "role": g.get_role_display(), "bound": bound.get(g.user_id, 0),

@@ -220,5 +220,5 @@ def store_page(request, code):
     if store.pk not in managed and not sees_all(request.user):
         raise Http404("没有这个门店，或您不是该店店长。")
     viewer = selectors.viewer_for(request.user)
-    return render(request, "workspace/store.html", selectors.store_report(store, viewer.today))
+    return render(request, "workspace/store.html", selectors.store_report(store, viewer.today, request.user))
 

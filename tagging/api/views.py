@@ -40,14 +40,14 @@ IDEMPOTENCY_HEADER = idempotency_header(
 
 
 class MayApplyTags(BasePermission):
-    """Either apply permission; which tags each covers is checked per tag."""
+    """Operators and admins (tagging.apply_static_tags). Store guides put on their 导购可用 tags in the
+    workspace, on members of their scope only; the API takes any member, so it is not theirs."""
 
-    message = "没有为会员打上或取下标签的权限。"
+    message = "没有通过接口为会员打上或取下标签的权限（导购请在导购工作台操作）。"
 
     def has_permission(self, request, view):
         user = request.user
-        return bool(user and user.is_authenticated and (
-            user.has_perm("tagging.apply_static_tags") or user.has_perm("tagging.apply_guide_tags")))
+        return bool(user and user.is_authenticated and user.has_perm("tagging.apply_static_tags"))
 
 
 class TagCategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

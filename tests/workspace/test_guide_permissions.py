@@ -187,10 +187,6 @@ def test_store_staff_are_refused_by_the_rest_api_outside_the_workspace(world, fa
     assert "detail" in response.json()
 
 
-@pytest.mark.xfail(strict=True, reason="bug: tagging/api/views.py MayApplyTags lets tagging.apply_guide_tags "
-                   "(which workspace/roles.py grants guides) put on / take off 导购可用 tags for ANY member by "
-                   "id or code through /api/tags/put-on/ and take-off/, outside the workspace scope; unknown codes answer 400 and "
-                   "known ones 201, so it also probes who exists")
 @pytest.mark.parametrize("action", ["put-on", "take-off"])
 def test_a_guide_cannot_change_tags_through_the_tags_api(world, customer, action):
     # given a store-B member (outside store A's scope) and a tag guides may use in the workspace
@@ -332,20 +328,7 @@ SCANNED = ["home", "search", "register", "card", "timeline", "tag-why", "tag-why
            "search-api", "tag-why-guide-reason", "search-by-masked", "search-api-by-code", "store-page",
            "manager-home", "manager-card", "manager-timeline", "manager-card-api"]
 
-FOLLOW_UP_TEXT_BUG = pytest.mark.xfail(strict=True, reason=(
-    "bug: templates/workspace/home.html (today's reminders, `r.text|truncatechars:80`) and "
-    "templates/workspace/store.html (overdue reminders, `r.text|truncatechars:40`) print follow-up text "
-    "unmasked; the timeline masks the same text (workspace/card.py _describe_follow_up)"))
-CONSENT_SOURCE_BUG = pytest.mark.xfail(strict=True, reason=(
-    "bug: members/card_parts.py _describe_consent returns the consent source (the guide's evidence) "
-    "unmasked, while every other timeline row masks its free text for viewers without reveal_phone"))
-BUGS = {"home": FOLLOW_UP_TEXT_BUG, "store-page": FOLLOW_UP_TEXT_BUG,
-        "card": CONSENT_SOURCE_BUG, "timeline": CONSENT_SOURCE_BUG, "card-api": CONSENT_SOURCE_BUG,
-        "manager-card": CONSENT_SOURCE_BUG, "manager-timeline": CONSENT_SOURCE_BUG,
-        "manager-card-api": CONSENT_SOURCE_BUG}
-
-
-@pytest.mark.parametrize("name", [pytest.param(n, marks=BUGS[n]) if n in BUGS else n for n in SCANNED])
+@pytest.mark.parametrize("name", SCANNED)
 def test_no_workspace_response_carries_the_full_mobile(world, noted, name):
     user, url = scanned(world, noted)[name]
 
@@ -386,10 +369,6 @@ def test_a_card_shows_the_address_to_district_level_only(world, customer):
     assert "南京西路" not in html and "南京西路" not in api and "1266" not in api
 
 
-
-@pytest.mark.xfail(strict=True, reason="bug: tests/db_template.py CODE_DIRS leaves out 'workspace', so a change to "
-                   "workspace/roles.py or its migrations does not rebuild the migrated template; the groups' "
-                   "permissions checked above can then be stale")
 def test_the_test_database_template_follows_every_project_apps_code(db):
     # the groups' permissions are applied after migrate, when the template is built (tests/db_template.py)
     from pathlib import Path

@@ -16,11 +16,6 @@ from workspace.search import LIMIT, search
 
 SEARCH_API = "/api/workspace/members/search/"
 
-# workspace/search.py parse(): `compact.isdigit()` is false for a number with its "+" country prefix, so
-# "+86 139-0000-1234" is searched as a name / account id and finds nobody.
-PLUS_PREFIX_BUG = pytest.mark.xfail(strict=True, reason="bug: workspace/search.py parse() treats a mobile with a "
-                                    "leading '+' (+86 …) as text, so it finds nobody")
-
 
 @pytest.fixture
 def people(world, customer):
@@ -44,7 +39,7 @@ def codes(user, q: str) -> list[str]:
 @pytest.mark.parametrize("q", [
     "13900001234", "139 0000 1234", "139-0000-1234", "86 13900001234", "0086 139 0000 1234",
     "１３９００００１２３４", " 13900001234 ",
-    pytest.param("+86 139-0000-1234", marks=PLUS_PREFIX_BUG), pytest.param("+8613900001234", marks=PLUS_PREFIX_BUG),
+    "+86 139-0000-1234", "+8613900001234",
 ])
 def test_a_full_mobile_in_any_common_format_finds_the_member(world, people, q):
     # when store A's guide types fang's number as `q`
@@ -255,7 +250,7 @@ def test_the_search_api_answers_outside_the_scope_with_no_results(world, people)
 # ---- one exact hit opens the card ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("q", ["13900001234", "code", pytest.param("+86 139-0000-1234", marks=PLUS_PREFIX_BUG)])
+@pytest.mark.parametrize("q", ["13900001234", "code", "+86 139-0000-1234"])
 def test_a_single_exact_mobile_or_code_hit_on_the_page_opens_the_card(world, people, q):
     q = people.fang.code.lower() if q == "code" else q
 
