@@ -50,6 +50,14 @@ def _our_reason(exception) -> str:
     return message if isinstance(message, str) and any("\u4e00" <= ch <= "\u9fff" for ch in message) else ""
 
 
+def csrf_failure(request, reason=""):
+    """A form posted without its token, or after the page went stale (CSRF_FAILURE_VIEW): 403 with what
+    to do, in Chinese; JSON under /api/."""
+    if is_api(request):
+        return JsonResponse({"detail": "CSRF 校验失败：会话登录的写请求需要 X-CSRFToken 请求头。"}, status=403)
+    return render(request, "403_csrf.html", status=403)
+
+
 def permission_denied(request, exception=None):
     if is_api(request):
         return JsonResponse({"detail": API_FORBIDDEN}, status=403)

@@ -59,6 +59,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 ROOT_URLCONF = "config.urls"
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"  # Chinese, with what to do
 
 TEMPLATES = [
     {

@@ -10,6 +10,7 @@ from django.test import Client
 
 from core import views
 from core.roles import GUIDE
+from tests.workspace.conftest import staff
 
 TECHNICAL = ("URLconf", "urlpatterns", "Traceback", "DEBUG = True", "settings file")
 NOT_FOUND_TEXT = "页面不存在或您无权查看该会员"
@@ -171,3 +172,15 @@ def test_the_error_handlers_answer_json_under_the_api(rf):
     assert [r.status_code for r in responses] == [404, 403, 500]
     assert [json.loads(r.content)["detail"] for r in responses] == [views.API_NOT_FOUND, views.API_FORBIDDEN,
                                                                     views.API_SERVER_ERROR]
+
+
+def test_a_form_posted_without_its_csrf_token_gets_the_chinese_page_and_nothing_is_saved(db):
+    # given a signed-in guide whose browser lost the CSRF cookie
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff("csrf-guide", "导购"))
+    # when they post a form
+    response = client.post("/workspace/register/", {"mobile": "13900001234"})
+    # then the Chinese page says what happened and what to do
+    text = response.content.decode()
+    assert response.status_code == 403 and "页面已过期" in text and "刷新后重新填写" in text
+    assert "CSRF verification failed" not in text
