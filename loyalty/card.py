@@ -41,7 +41,10 @@ ONE_MICROSECOND = timedelta(microseconds=1)
 
 
 def gap_text(metric: str, gap: Decimal, unit: str, next_name: str) -> str:
-    """"再消费 ¥380 升级金卡" and its siblings for the other metrics."""
+    """"再消费 ¥380 升级金卡" and its siblings for the other metrics. A gap of 0 (the metric reached the
+    threshold, e.g. after an admin lowered it; the upgrade follows at the next evaluation) is said so."""
+    if gap <= 0:
+        return f"已达到{next_name}升级条件，待系统升级"
     if metric == LevelMetric.WINDOW_PAID:
         return f"再消费 ¥{gap:,.2f} 升级{next_name}".replace(".00 ", " ")
     if metric == LevelMetric.WINDOW_ORDERS:
@@ -52,7 +55,7 @@ def gap_text(metric: str, gap: Decimal, unit: str, next_name: str) -> str:
 def levels(member, viewer: Viewer) -> list[dict] | None:
     next_level = Level.objects.filter(scheme_id=OuterRef("scheme_id"), rank__gt=OuterRef("level__rank")).order_by("rank")
     rows = list(
-        MemberLevel.objects.filter(member_id=member.pk, member_role__status=RoleStatus.ACTIVE)
+        MemberLevel.objects.filter(member_id=member.pk, member_role__status=RoleStatus.ACTIVE, scheme__active=True)
         .select_related("scheme__account_type", "level", "member_role__role_type")
         .annotate(
             next_name=Subquery(next_level.values("name")[:1]),

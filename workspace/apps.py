@@ -7,6 +7,10 @@ class WorkspaceConfig(AppConfig):
     verbose_name = "导购工作台"
 
     def ready(self):
-        from . import card
+        from members import hooks
+
+        from . import card, handlers
 
         card.register()
+        hooks.member_merged.connect(handlers.on_member_merged)
+        hooks.member_unmerged.connect(handlers.on_member_unmerged)

@@ -7,11 +7,11 @@ shortens the portrait instead of printing "None" or "0 岁".
 
 Actions are ranked by a score from 0 to 100 (higher first):
 - birthday within 14 days: 90 − 2 × days until it;
-- points expiring within 60 days: 80 − days until the first expiry ÷ 2 (30 to 80);
+- points expiring within 60 days: 80 − days until the first expiry ÷ 2 (50 to 80);
 - past the usual purchase cycle (days since the last order > 1.2 × the median gap):
   60 + 10 × (days since ÷ median gap − 1), at most 85;
 - churn risk (1 − probability alive, CLV model) ≥ 50 %: 50 + 30 × risk;
-- within 20 % of the next level's threshold: 45 + 25 × (1 − gap ÷ threshold);
+- within 20 % of the next level's threshold (not yet reached): 45 + 25 × (1 − gap ÷ threshold);
 - no SMS consent recorded yet: 30.
 """
 
@@ -78,7 +78,9 @@ def _levels(levels: list[dict]) -> Sentence | None:
         text = f"{entry['level']}{'会员' if not entry['level'].endswith('会员') else ''}"
         if entry.get("next"):
             gap = entry["next"]["gap"]
-            if entry["metric"] == "window_paid":
+            if gap <= 0:
+                text += f"，已达到{entry['next']['name']}门槛"
+            elif entry["metric"] == "window_paid":
                 text += f"，距{entry['next']['name']}还差 {money(gap)}"
             elif entry["metric"] == "window_orders":
                 text += f"，距{entry['next']['name']}还差 {int(gap)} 单"
@@ -172,7 +174,7 @@ def actions(card: dict, today: date) -> list[Action]:
                                 ["流失风险"]))
     for entry in card.get("levels") or []:
         nxt = entry.get("next")
-        if nxt and Decimal(nxt["threshold"]) > 0 and Decimal(nxt["gap"]) <= NEAR_LEVEL_SHARE * Decimal(nxt["threshold"]):
+        if nxt and Decimal(nxt["threshold"]) > 0 and 0 < Decimal(nxt["gap"]) <= NEAR_LEVEL_SHARE * Decimal(nxt["threshold"]):
             share = Decimal(nxt["gap"]) / Decimal(nxt["threshold"])
             found.append(Action(f"{nxt['text']}：可推荐合适商品", 45 + 25 * float(1 - share), ["升级门槛", "评级指标"]))
     if not profile.get("sms_consent"):

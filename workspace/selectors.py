@@ -12,7 +12,7 @@ from django.utils import timezone
 from loyalty.calendar import start_of_day
 from members.card import Viewer
 from members.card_parts import card_members
-from members.masking import REVEAL_PERMISSION, mask_text
+from members.masking import mask_text
 from members.models import GuideBinding, Member, MemberStatus, Order, StaffRole, StaffStore
 from members.models.choices import PAID_STATUSES
 from members.scope import scoped_members
@@ -23,9 +23,10 @@ RECENT = 10
 
 
 def viewer_for(user, *, now=None) -> Viewer:
+    """The workspace shows phones masked to everyone, holders of members.reveal_phone included: they
+    reveal one member's number with a reason, and each reveal is audited (services.reveal_phone)."""
     now = now or timezone.now()
-    return Viewer(user=user, reveal_phone=user.has_perm(REVEAL_PERMISSION), now=now,
-                  today=timezone.localdate(now))
+    return Viewer(user=user, reveal_phone=False, now=now, today=timezone.localdate(now))
 
 
 def member_for(user, code: str, *, queryset=None) -> Member:
@@ -42,6 +43,10 @@ def member_for(user, code: str, *, queryset=None) -> Member:
     raise Http404("没有这个会员，或该会员不在您的服务范围内。")
 
 
+def in_scope(user, member: Member) -> bool:
+    return scoped_members(user).filter(pk=member.pk).exists()
+
+
 def card_member_for(user, code: str) -> Member:
     return member_for(user, code, queryset=card_members(user.pk))
 
@@ -54,11 +59,10 @@ def reminders(user, today: date) -> list[FollowUp]:
 
 
 def _shown_reminders(rows: list[FollowUp], user, today: date) -> list[FollowUp]:
-    """Each reminder with its days overdue and its text as `user` may read it (phones masked)."""
-    reveal = user.has_perm(REVEAL_PERMISSION)
+    """Each reminder with its days overdue and its text with phones masked (the workspace masks for all)."""
     for row in rows:
         row.overdue_days = (today - row.remind_on).days
-        row.text_shown = row.text if reveal else mask_text(row.text)
+        row.text_shown = mask_text(row.text)
     return rows
 
 

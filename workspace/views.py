@@ -208,7 +208,15 @@ def register_walk_in(request):
         except services.WorkspaceError as error:
             form.add_error("mobile", str(error))
         else:
-            messages.success(request, "已登记为新会员。" if created else "该手机号已是会员，已为您打开会员卡。")
+            if created:
+                messages.success(request, "已登记为新会员。")
+            elif selectors.in_scope(request.user, member):
+                messages.success(request, "该手机号已是会员，已为您打开会员卡。")
+            else:
+                # Never a duplicate: the person exists. Their card stays outside this guide's scope.
+                messages.warning(request, "该手机号已是会员，但不在您的服务范围内（不是本店会员、近一年未在本店消费、"
+                                          "也未绑定给您），未重复登记。顾客在本店消费后即可查看；如需现在服务，请联系店长。")
+                return redirect("workspace:register")
             return redirect("workspace:card", code=member.code)
     return render(request, "workspace/register.html", {"form": form})
 

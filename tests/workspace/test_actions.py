@@ -286,11 +286,6 @@ def test_an_invalid_mobile_is_refused_next_to_the_field(world, guide):
     assert Member.objects.count() == members and not StaffAction.objects.exists()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: workspace/views.py register_walk_in redirects to the card of an existing member whatever the "
-    "scope, saying 「该手机号已是会员，已为您打开会员卡。」; for another store's customer (not in the guide's "
-    "scope) the card answers 404 「不在您的服务范围内」 and the attempt is audited as out_of_scope, so the guide "
-    "who registers a walk-in is told the card is open and shown a 404"))
 def test_registering_another_store_s_customer_does_not_end_on_a_404(world, member):
     # Given a customer of store A walking into store B
     other_guide = signed_in(world.guide_b)

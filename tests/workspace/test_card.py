@@ -98,15 +98,17 @@ def test_a_guide_sees_the_mobile_masked_on_the_page_and_in_the_json(world, rich)
     assert RICH_MOBILE not in data.content.decode()
 
 
-def test_a_holder_of_reveal_phone_sees_the_full_mobile(world, rich):
+def test_a_holder_of_reveal_phone_also_reads_it_masked_until_they_reveal_it(world, rich):
     # Given an operator (members.reveal_phone)
     client = signed_in(world.operator)
 
+    # When they open the card (page and API)
     html = card_page(client, rich.member).content.decode()
     data = card_json(client, rich.member).json()
 
-    assert RICH_MOBILE in html
-    assert RICH_MOBILE in data["profile"]["mobile"] and data["profile"]["mobile_masked"] is False
+    # Then the number is masked like for everyone, and the page offers the audited reveal
+    assert MASKED in html and RICH_MOBILE not in html and "显示完整号码" in html
+    assert data["profile"]["mobile"] == MASKED and RICH_MOBILE not in str(data)
 
 
 def test_the_card_page_takes_at_most_12_queries(world, rich, django_assert_max_num_queries):

@@ -133,11 +133,6 @@ def test_the_card_page_says_the_top_level_is_reached(world, customer, client):
     assert "金卡" in html and "已是最高等级" in html and "再消费" not in html
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: loyalty/card.py levels() clamps the gap at 0 but still words it as a distance: a member whose "
-    "metric already reaches the next level's threshold (e.g. after the threshold was lowered in admin, "
-    "which saves without re-evaluating; upgrades wait for her next order or earn) reads "
-    "「再消费 ¥0 升级金卡」, and the portrait 「距金卡还差 ¥0」"))
 def test_a_member_who_already_reaches_the_next_level_is_not_told_to_spend_0(world, customer):
     # Given a 银卡 member with 620 paid, and 金卡's threshold then lowered to 600 (no re-evaluation yet)
     scheme = ladder(LevelMetric.WINDOW_PAID)

@@ -127,11 +127,6 @@ def test_a_merge_without_any_binding_records_none(world, pair):
     assert open_binding(survivor).guide == colleague
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: nothing moves follow-ups on a merge (workspace connects no members.hooks.member_merged handler, "
-    "though FollowUp.origin_member says 'a merge moves member to the survivor, an unmerge moves it back'): "
-    "the absorbed record's follow-ups stay on a merged member, missing from the survivor's timeline, and the "
-    "guide's reminder links to a card that now answers 404"))
 def test_follow_ups_follow_the_person_through_merge_and_unmerge(world, pair):
     # Given a follow-up written about the absorbed record
     survivor, absorbed = pair
