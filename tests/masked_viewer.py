@@ -18,6 +18,11 @@ from core.roles import GUIDE, declared_permissions, grants, sync_role_permission
 from members.masking import REVEAL_PERMISSION
 from tests.conftest import login
 
+# The member list and page with their orders, stores and consent: what the 导购 role read in the admin
+# before issue 17, for tests that probe those pages as a whole.
+MEMBER_READS = ("members.view_member", "members.view_order", "members.view_orderline", "members.view_store",
+                "members.view_consentrecord")
+
 
 def permissions_named(*patterns: str) -> list[str]:
     """Every permission the patterns name: "app_label.codename", the codename may end in "*" as in the

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group, User
 
-from core.roles import GUIDE, OPERATOR
+from core.roles import GUIDE, OPERATOR, STORE_ROLES
 from members.models import ImportBatch, ImportStatus, Order
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -57,7 +57,8 @@ def shoot(page, name: str) -> None:
 
 
 def make_staff(role: str) -> User:
-    user = User.objects.create_user(username=f"browser-{role}", password=PASSWORD, is_staff=True)
+    # as create_demo_users makes them: store roles (guides) are not is_staff
+    user = User.objects.create_user(username=f"browser-{role}", password=PASSWORD, is_staff=role not in STORE_ROLES)
     user.groups.add(Group.objects.get(name=role))
     return user
 

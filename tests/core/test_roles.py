@@ -4,6 +4,12 @@ role_permissions_snapshot.json holds, computed on PostgreSQL before the permissi
 app (issue 14), every permission that existed then and each group's permissions. Moving the
 declarations must not change a single one of those; permissions of models added since are not
 held to the snapshot (their app's patterns decide).
+
+A role changed on purpose changes its "roles" entry, never "permissions" (the list of then): on the
+test database, after sync_role_permissions(), each role's group permissions that are in "permissions",
+sorted, written back with json.dumps(snapshot, indent=1, ensure_ascii=False, sort_keys=True).
+Issue 17 did so once: 导购 kept only members.add_consentrecord of those (guides work in the workspace,
+workspace/roles.py), and the new 店长 holds the same.
 """
 
 import json
@@ -13,7 +19,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 
 from core import roles
-from core.roles import ADMIN, FINANCE, GUIDE, OPERATOR, grants, sync_role_permissions
+from core.roles import ADMIN, ROLES, grants, sync_role_permissions
 
 SNAPSHOT = json.loads((Path(__file__).parent / "role_permissions_snapshot.json").read_text())
 
@@ -23,8 +29,8 @@ def names(permissions) -> set[str]:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", [ADMIN, OPERATOR, GUIDE, FINANCE])
-def test_each_role_keeps_exactly_the_permissions_it_had_before_the_split(role):
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_holds_exactly_its_snapshot_among_the_permissions_of_then(role):
     # given every app's declarations applied
     sync_role_permissions()
 
@@ -59,7 +65,7 @@ def test_a_permission_granted_by_name_only_is_never_reached_by_a_pattern():
 def test_an_app_granting_to_an_unknown_role_is_refused(monkeypatch):
     from loyalty import roles as loyalty_roles
 
-    monkeypatch.setattr(loyalty_roles, "ROLE_PERMISSIONS", {"店长": ["loyalty.view_*"]})
+    monkeypatch.setattr(loyalty_roles, "ROLE_PERMISSIONS", {"收银员": ["loyalty.view_*"]})
 
-    with pytest.raises(ValueError, match="店长"):
+    with pytest.raises(ValueError, match="收银员"):
         roles.declared_permissions()

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from core.roles import ADMIN, GUIDE
+from core.roles import ADMIN, GUIDE, OPERATOR
 from loyalty.models import EntryKind, LedgerEntry
 from loyalty.services import earn
 from tests.conftest import at
@@ -36,8 +36,11 @@ def post_redeem(client, account, points, key="pos-1", **extra):
                        content_type="application/json", **headers)
 
 
-def test_a_guide_reads_a_members_accounts_with_balances_and_recent_entries(api, funded):
-    client = api(group=GUIDE)
+READER = ("loyalty.view_pointsaccount", "loyalty.view_ledgerentry")  # no redeem, no reverse
+
+
+def test_a_reader_reads_a_members_accounts_with_balances_and_recent_entries(api, funded):
+    client = api(perms=READER)
 
     response = client.get(f"/api/loyalty/members/{funded.member.code}/")
 
@@ -49,7 +52,18 @@ def test_a_guide_reads_a_members_accounts_with_balances_and_recent_entries(api, 
 
 
 def test_an_unknown_member_is_404(api, db):
-    assert api(group=GUIDE).get("/api/loyalty/members/NOPE/").status_code == 404
+    assert api(perms=READER).get("/api/loyalty/members/NOPE/").status_code == 404
+
+
+def test_guides_are_refused_the_loyalty_api(api, funded):
+    # given a guide: they read a member's points on the workspace card, not here
+    client = api(group=GUIDE)
+    entry = LedgerEntry.objects.get()
+
+    # when / then
+    assert client.get(f"/api/loyalty/members/{funded.member.code}/").status_code == 403
+    assert client.get(f"/api/loyalty/accounts/{funded.pk}/entries/").status_code == 403
+    assert client.get(f"/api/loyalty/entries/{entry.pk}/").status_code == 403
 
 
 def test_the_ledger_of_an_account_is_paginated_newest_first(api, funded):
@@ -103,8 +117,9 @@ def test_redeem_rejects_bad_amounts(api, funded, points):
     assert response.status_code == 400 and "points" in response.json()
 
 
-def test_guides_cannot_redeem_or_reverse(api, funded):
-    client = api(group=GUIDE)
+@pytest.mark.parametrize("role", [OPERATOR, GUIDE])
+def test_readers_and_guides_cannot_redeem_or_reverse(api, funded, role):
+    client = api(group=role)  # operators read the ledger (loyalty.view_*) but hold neither right
 
     redeemed = post_redeem(client, funded, 10)
     entry = LedgerEntry.objects.get()
@@ -150,7 +165,7 @@ def test_the_schema_documents_the_loyalty_endpoints_and_the_idempotency_header(a
 
 
 def test_an_entry_without_an_order_comes_back_null_and_the_schema_allows_it(api, funded):
-    client = api(group=GUIDE)
+    client = api(perms=READER)
     entry = LedgerEntry.objects.get()
 
     body = client.get(f"/api/loyalty/entries/{entry.pk}/").json()

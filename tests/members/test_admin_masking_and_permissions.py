@@ -1,10 +1,11 @@
-"""Phone masking for staff without the reveal permission, and what the store-guide role may not do."""
+"""Phone masking for staff without the reveal permission, what staff who may only read members may not do,
+and that store guides are kept out of the member admin."""
 
 import pytest
 
-from core.roles import GUIDE, sync_role_permissions
 from members.models import Member, MemberStatus, MergeRecord
 from members.services import merge_members
+from tests.masked_viewer import sent_to_admin_login, sign_in_guide
 from tests.members.admin_helpers import E164, MOBILE, change, changelist, post_merge, staff
 
 # Imports written `name as name` are fixtures: pytest looks them up by name in this module.
@@ -15,17 +16,16 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def guide_client(client):
-    # Roles get their permissions after migrate; re-sync so the test does not depend on which
-    # app happens to migrate last (idempotent, as on every deploy).
-    sync_role_permissions()
-    staff(client, "guide", group=GUIDE)
+def viewer_client(client):
+    """Staff who may read members and their rows but not see full phones."""
+    perms = ("view_member", "view_identity", "view_sourceprofile", "view_order", "view_mergerecord")
+    staff(client, "viewer", perms=tuple(f"members.{p}" for p in perms))
     return client
 
 
-def test_guide_sees_masked_phone_in_member_list(guide_client, alice):
+def test_viewer_without_reveal_sees_masked_phone_in_member_list(viewer_client, alice):
     # when
-    response = guide_client.get(changelist("member"))
+    response = viewer_client.get(changelist("member"))
 
     # then
     content = response.content.decode()
@@ -34,23 +34,15 @@ def test_guide_sees_masked_phone_in_member_list(guide_client, alice):
     assert MOBILE not in content
 
 
-def test_guide_sees_masked_phones_on_member_page(guide_client, alice):
+def test_viewer_without_reveal_sees_masked_phones_on_member_page(viewer_client, alice):
     # when
-    response = guide_client.get(change(alice))
+    response = viewer_client.get(change(alice))
 
     # then
     content = response.content.decode()
     assert response.status_code == 200
     assert "138****8000" in content
     assert MOBILE not in content  # neither the profile, the identity nor the channel account shows it
-
-
-@pytest.fixture
-def viewer_client(client):
-    """Staff who may read members and their rows but not see full phones."""
-    perms = ("view_member", "view_identity", "view_sourceprofile", "view_order", "view_mergerecord")
-    staff(client, "viewer", perms=tuple(f"members.{p}" for p in perms))
-    return client
 
 
 def test_viewer_without_reveal_sees_no_full_phone_in_member_rows(viewer_client, person, alice):
@@ -89,27 +81,27 @@ def test_superuser_sees_full_phone(admin_client, alice):
     assert E164 in response.content.decode()
 
 
-def test_guide_is_not_offered_the_merge_action(guide_client, alice):
+def test_a_reader_is_not_offered_the_merge_action(viewer_client, alice):
     # when
-    response = guide_client.get(changelist("member"))
+    response = viewer_client.get(changelist("member"))
 
     # then
     assert response.status_code == 200
     assert "merge_selected" not in response.content.decode()
 
 
-def test_guide_cannot_merge_by_posting_the_action(guide_client, alice, bob):
+def test_a_reader_cannot_merge_by_posting_the_action(viewer_client, alice, bob):
     # when
-    post_merge(guide_client, alice, bob, confirm="yes", reason="同一人")
+    post_merge(viewer_client, alice, bob, confirm="yes", reason="同一人")
 
     # then
     assert not MergeRecord.objects.exists()
     assert Member.objects.filter(status=MemberStatus.ACTIVE).count() == 2
 
 
-def test_guide_cannot_edit_or_delete_members(guide_client, alice):
+def test_a_reader_cannot_edit_or_delete_members(viewer_client, alice):
     # when
-    response = guide_client.post(change(alice), {"name": "改名"})
+    response = viewer_client.post(change(alice), {"name": "改名"})
 
     # then
     assert response.status_code == 403
@@ -136,3 +128,18 @@ def test_merge_record_hides_phones_from_viewer_without_reveal(client, alice, per
         assert "13700137000" not in content
         assert "13800138000" not in content
         assert "137****7000" in content
+
+
+def test_a_guide_is_sent_to_the_admin_login_from_the_member_list_and_page_and_cannot_merge(client, alice, bob):
+    # given a guide (not is_staff: they read their customers in the workspace)
+    sign_in_guide(client)
+
+    # when they open the member list and page, and post the merge action
+    pages = [client.get(changelist("member")), client.get(change(alice)),
+             post_merge(client, alice, bob, confirm="yes", reason="同一人")]
+
+    # then the admin sends them to its login each time, and nothing was merged
+    assert sent_to_admin_login(pages[0]) and sent_to_admin_login(pages[1])
+    assert pages[2].redirect_chain[0][0].startswith("/admin/login/")
+    assert MOBILE not in "".join(page.content.decode() for page in pages)
+    assert not MergeRecord.objects.exists()

@@ -9,13 +9,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from core.roles import GUIDE, OPERATOR, sync_role_permissions
+from core.roles import OPERATOR, sync_role_permissions
 from members.masking import mask_data
 from tagging.admin import why
 from tagging.models import RunStatus, Tag, TagChange, TagKind, TagMembership, TagRefreshRun
 from tagging.services import put_on
 from tagging.services.refresh import refresh_tag
 from tests.conftest import login
+from tests.masked_viewer import masked_viewer, sent_to_admin_login, sign_in_guide
 from tests.members.test_admin_pii_lookups import distinguishing_probes
 from tests.tagging.helpers import a_tag, tag_codes
 
@@ -82,22 +83,37 @@ def test_an_operator_applies_a_tag_from_a_file_and_sees_each_bad_row(client, mem
     assert set(TagChange.objects.values_list("reason", flat=True)) == {"活动名单"}
 
 
-def test_a_guide_uses_the_file_page_only_for_tags_marked_guide_usable(client, members):
-    login(client, "guide", group=GUIDE)
+def test_staff_who_may_apply_only_guide_usable_tags_use_the_file_page_only_for_those(client, members):
+    login(client, "clerk", perms=["tagging.view_tag", "tagging.apply_guide_tags"])
     usable, other = a_tag("coffee", guide_usable=True), a_tag("blacklist")
 
     assert client.get(reverse("admin:tagging_tag_apply_file", args=[usable.pk])).status_code == 200
     assert client.get(reverse("admin:tagging_tag_apply_file", args=[other.pk])).status_code == 403
 
 
+def test_a_guide_is_refused_the_file_page_even_for_a_guide_usable_tag(client, members):
+    # given a guide (tagging.apply_guide_tags, but no admin: they tag customers on the workspace card)
+    sign_in_guide(client)
+    usable = a_tag("coffee", guide_usable=True)
+    url = reverse("admin:tagging_tag_apply_file", args=[usable.pk])
+
+    # when they open the page and post a list to it
+    page = client.get(url)
+    posted = client.post(url, {"file": upload(f"会员编号\n{members[0].code}\n"), "action": "on"})
+
+    # then the admin sends them to its login, and nobody was tagged
+    assert sent_to_admin_login(page) and sent_to_admin_login(posted)
+    assert not TagMembership.objects.exists()
+
+
 def test_the_take_off_action_removes_only_the_tags_the_user_may_take_off(client, members):
-    # given a guide, and a member holding a guide-usable tag and an operator-only tag
-    login(client, "guide", group=GUIDE)
+    # given staff who may apply only guide-usable tags, and a member holding one and an operator-only tag
+    login(client, "clerk", perms=["tagging.view_tagmembership", "tagging.apply_guide_tags"])
     usable, other = a_tag("coffee", guide_usable=True), a_tag("blacklist")
     for tag in (usable, other):
         put_on(tag=tag, member_ids=[members[0].pk])
 
-    # when the guide selects both memberships and takes them off
+    # when they select both memberships and take them off
     response = client.post(reverse("admin:tagging_tagmembership_changelist"), {
         "action": "take_off_selected", "_selected_action": list(TagMembership.objects.values_list("pk", flat=True))},
         follow=True)
@@ -111,7 +127,7 @@ def test_no_tagging_filter_or_sort_tells_a_viewer_a_right_guess_of_personal_data
     # given memberships and history of two people whose reasons carry phones
     for n, member in enumerate(members):
         put_on(tag=a_tag(f"t{n}"), member_ids=[member.pk], reason=f"顾客 1391234567{n} 来电")
-    viewer = login(client, "viewer", group=GUIDE)
+    viewer = login(client, "viewer")
     viewer.user_permissions.add(*Permission.objects.filter(codename__startswith="view_"))
     viewer = type(viewer).objects.get(pk=viewer.pk)
 
@@ -219,7 +235,7 @@ def test_a_running_run_page_polls_its_status(client, shanghai_members):
 
 
 def test_a_runs_error_is_masked_for_staff_who_may_not_see_phones(client, shanghai_members):
-    login(client, "guide", group=GUIDE)
+    masked_viewer(client, "tagging.view_tagrefreshrun")
     run = TagRefreshRun.objects.create(status=RunStatus.FAILED, error="sh: 会员 13912345600 的数据有误", summary=[
         {"tag_code": "sh", "added": 0, "removed": 0, "error": "会员 13912345600 的数据有误"}])
 
@@ -276,8 +292,8 @@ def test_a_static_tag_has_no_recompute_and_refuses_one(client, shanghai_members)
 
 
 def test_a_user_without_tag_change_permission_is_refused_the_recompute(client, shanghai_members):
-    # given a guide (who may view tags) and a dynamic tag
-    login(client, "guide", group=GUIDE)
+    # given staff who may view tags, and a dynamic tag
+    login(client, "reader", perms=["tagging.view_tag"])
     tag = a_tag("sh", kind=TagKind.DYNAMIC, condition=IN_SHANGHAI)
 
     # when they post to its recompute, and look at its page and the list's actions
@@ -339,14 +355,14 @@ def test_a_member_who_stopped_meeting_the_condition_sees_a_cross(client, shangha
     assert '<li class="fail"><span class="verdict" title="不满足">✗</span>城市 等于 上海市 — 实际：' in page
 
 
-def test_a_static_membership_shows_who_put_it_on_and_a_guide_reads_the_reason_masked(client, shanghai_members):
+def test_a_static_membership_shows_who_put_it_on_and_a_viewer_reads_the_reason_masked(client, shanghai_members):
     # given a static tag put on by an operator with a reason that carries a phone
     operator = login(Client(), "operator", group=OPERATOR)
     put_on(tag=a_tag("vip"), member_ids=[shanghai_members[0].pk], actor=operator, reason="顾客 13912345600 来电")
     membership = TagMembership.objects.get()
-    login(client, "guide", group=GUIDE)
+    masked_viewer(client, "tagging.view_tagmembership")
 
-    # when a guide opens the membership and the list
+    # when staff who may not see phones open the membership and the list
     page = client.get(reverse("admin:tagging_tagmembership_change", args=[membership.pk])).content.decode()
     listing = client.get(reverse("admin:tagging_tagmembership_changelist")).content.decode()
 
@@ -404,13 +420,13 @@ def test_a_variable_tags_params_are_checked_by_its_extractor(client, shanghai_me
     assert good.status_code == 302 and Tag.objects.get(code="fav").params == {"window_days": 180}
 
 
-def test_a_guide_reads_the_tag_history_with_phones_in_reasons_masked(client, shanghai_members):
+def test_a_viewer_reads_the_tag_history_with_phones_in_reasons_masked(client, shanghai_members):
     # given a static tag put on with a reason that carries a phone
     put_on(tag=a_tag("vip"), member_ids=[shanghai_members[0].pk], reason="顾客 13912345600 来电")
     change = TagChange.objects.get()
-    login(client, "guide", group=GUIDE)
+    masked_viewer(client, "tagging.view_tagchange")
 
-    # when a guide opens the history list and the change
+    # when staff who may not see phones open the history list and the change
     listing = client.get(reverse("admin:tagging_tagchange_changelist")).content.decode()
     page = client.get(reverse("admin:tagging_tagchange_change", args=[change.pk])).content.decode()
 
@@ -469,7 +485,7 @@ def test_the_why_tree_shows_nested_groups_and_masks_values_for_guides():
     assert "13912345600" not in html
 
 
-def test_the_member_page_lists_the_members_tags_with_a_short_why_and_masks_reasons_for_guides(client, members):
+def test_the_member_page_lists_the_members_tags_with_a_short_why_and_masks_reasons_for_viewers(client, members):
     # given a static tag put on with a reason that carries a phone number
     tag = a_tag("vip", name="VIP 专属")
     put_on(tag=tag, member_ids=[members[0].pk], reason="顾客 13812345678 来电要求")
@@ -478,8 +494,8 @@ def test_the_member_page_lists_the_members_tags_with_a_short_why_and_masks_reaso
     login(client, "operator", group=OPERATOR)
     body = client.get(page).content.decode()
     assert "VIP 专属" in body and "来电要求" in body
-    # and a guide sees the tag with the phone in the reason masked
-    guide = Client()
-    login(guide, "guide", group=GUIDE)
-    body = guide.get(page).content.decode()
+    # and staff who may not see phones see the tag with the phone in the reason masked
+    viewer = Client()
+    masked_viewer(viewer, "members.view_member", "tagging.view_tagmembership")
+    body = viewer.get(page).content.decode()
     assert "VIP 专属" in body and "来电要求" in body and "13812345678" not in body

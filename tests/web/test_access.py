@@ -2,7 +2,8 @@
 
 import pytest
 
-from core.roles import ADMIN, GUIDE, OPERATOR
+from core.roles import ADMIN, GUIDE, OPERATOR, STORE_MANAGER
+from tests.masked_viewer import sent_to_admin_login
 
 
 @pytest.mark.parametrize("url", ["/", "/api/members/", "/api/schema/", "/api/docs/"])
@@ -50,7 +51,8 @@ def test_api_docs_and_schema_open_for_signed_in_staff(client, staff):
     ("role", "expected"),
     [(ADMIN, {"members.add_mergerecord", "members.change_matchrule", "members.reveal_phone"}),
      (OPERATOR, {"members.change_mergecandidate", "members.reveal_phone", "members.view_order"}),
-     (GUIDE, {"members.view_member", "members.add_consentrecord"})],
+     (GUIDE, {"workspace.use_workspace", "workspace.add_followup", "members.add_consentrecord"}),
+     (STORE_MANAGER, {"workspace.use_workspace", "workspace.view_store_report"})],
 )
 def test_roles_are_groups_with_the_permissions_they_need(staff, role, expected):
     user = staff(role)
@@ -64,3 +66,28 @@ def test_guides_cannot_merge_or_see_full_phones(staff):
     assert not user.has_perm("members.add_mergerecord")
     assert not user.has_perm("members.reveal_phone")
     assert not user.has_perm("members.change_matchrule")
+
+
+@pytest.mark.parametrize("role", [GUIDE, STORE_MANAGER])
+def test_store_roles_read_members_only_in_the_workspace(staff, role):
+    user = staff(role)
+
+    # no permission of the admin's or the API's member, loyalty or tag pages: their one list is workspace/roles.py
+    held = user.get_all_permissions()
+    assert not [p for p in held if p.split(".")[0] in ("members", "loyalty", "tagging") and ".view_" in p]
+
+
+@pytest.mark.parametrize("role", [GUIDE, STORE_MANAGER])
+@pytest.mark.parametrize("url", ["/admin/", "/admin/members/member/", "/admin/loyalty/ledgerentry/"])
+def test_store_roles_are_sent_to_the_admin_login(client, staff, role, url):
+    client.force_login(staff(role))
+
+    assert sent_to_admin_login(client.get(url))
+
+
+@pytest.mark.parametrize("role", [GUIDE, STORE_MANAGER])
+@pytest.mark.parametrize("url", ["/api/members/", "/api/tags/", "/api/conditions/fields/", "/api/segments/"])
+def test_store_roles_are_refused_the_apis_outside_the_workspace(client, staff, role, url):
+    client.force_login(staff(role))
+
+    assert client.get(url).status_code == 403

@@ -57,8 +57,11 @@ def test_count_with_a_sample_lists_the_newest_members_first(api, people):
     assert response.json()["sample"][0]["name"] == "cat 13912345678"  # operators may see phones
 
 
-def test_a_guide_sees_sample_names_masked(api, people):
-    response = post(api(group=GUIDE), "count", {"condition": WOMEN_IN_SHANGHAI, "sample": 5})
+READER = ["members.view_member"]  # reads members, not members.reveal_phone
+
+
+def test_a_reader_who_may_not_see_phones_sees_sample_names_masked(api, people):
+    response = post(api(perms=READER), "count", {"condition": WOMEN_IN_SHANGHAI, "sample": 5})
 
     assert response.status_code == 200
     assert response.json()["sample"][0]["name"] == "cat 139****5678"
@@ -155,11 +158,11 @@ def note_with_a_phone(people):
             "member_code": people["ann"].code}
 
 
-def test_explain_masks_phones_in_values_for_guides(api, note_with_a_phone):
-    guide = post(api(group=GUIDE), "explain", note_with_a_phone)
+def test_explain_masks_phones_in_values_for_readers_who_may_not_see_phones(api, note_with_a_phone):
+    response = post(api(perms=READER), "explain", note_with_a_phone)
 
-    assert guide.status_code == 200 and guide.json()["matches"] is True
-    assert guide.json()["tree"]["actual"] == "请打 139****5678 联系"
+    assert response.status_code == 200 and response.json()["matches"] is True
+    assert response.json()["tree"]["actual"] == "请打 139****5678 联系"
 
 
 def test_explain_shows_the_full_value_to_operators(api, note_with_a_phone):
@@ -194,7 +197,7 @@ def test_explain_with_an_invalid_condition_names_the_path(api, people):
 def test_fields_lists_every_registered_field_with_operators_and_choices(api, people):
     AttributeDefinition.objects.create(key="skin", label="肤质", type="choice", choices=["干性", "油性"])
 
-    response = api(group=GUIDE).get("/api/conditions/fields/")
+    response = api(perms=READER).get("/api/conditions/fields/")
 
     assert response.status_code == 200
     rows = {row["key"]: row for row in response.json()}
@@ -219,6 +222,17 @@ def test_staff_who_may_not_read_members_are_refused(api, people, path):
     client = api(perms=["tagging.view_tag"])
 
     response = post(client, path, {"condition": WOMEN_IN_SHANGHAI, "member_code": people["ann"].code})
+
+    assert response.status_code == 403 and "detail" in response.json()
+    assert client.get("/api/conditions/fields/").status_code == 403
+
+
+@pytest.mark.parametrize("path", ["count", "explain"])
+def test_guides_are_refused_the_condition_api(api, people, path):
+    # given a guide: they find their customers in the workspace, within their scope
+    client = api(group=GUIDE)
+
+    response = post(client, path, {"condition": WOMEN_IN_SHANGHAI, "member_code": people["ann"].code, "sample": 5})
 
     assert response.status_code == 403 and "detail" in response.json()
     assert client.get("/api/conditions/fields/").status_code == 403
