@@ -3,7 +3,7 @@
 The role names live here, below every app. Each app says what its own models grant each role in
 its `roles` module (e.g. loyalty/roles.py):
 
-    ROLE_PERMISSIONS = {ADMIN: ["loyalty.*"], GUIDE: ["loyalty.view_*"]}
+    ROLE_PERMISSIONS = {ADMIN: ["loyalty.*"], OPERATOR: ["loyalty.view_*"]}
     GRANTED_BY_NAME_ONLY = {"loyalty.view_liability_report"}  # optional
 
 A pattern is "app_label.codename" where codename may end in "*" (e.g. "members.view_*"). A
