@@ -117,6 +117,17 @@ def test_a_negative_fractional_or_non_numeric_quantity_is_refused(raw):
         values.quantity(raw)
 
 
+@pytest.mark.parametrize("raw", ["10000001", "9" * 5000, "\t" + "1" * 5000, "0" * 5000 + "10000001"])
+def test_a_quantity_past_the_limit_is_refused_however_many_digits_it_has(raw):
+    # 5,000 digits: past what int() converts from text (4,300), found by the any-cell property test
+    with pytest.raises(QuantityError, match="数量过大"):
+        values.quantity(raw)
+
+
+def test_leading_zeros_do_not_make_a_quantity_too_large():
+    assert values.quantity("0" * 5000 + "7") == 7
+
+
 # ---------------------------------------------------------------- datetimes
 
 

@@ -170,8 +170,9 @@ def quantity(raw: str) -> int | None:
     match = _WHOLE.fullmatch(value)
     if not match:
         raise QuantityError("数量应为不小于 0 的整数")
-    number = int(match.group(1))
-    if number > MAX_QUANTITY:
+    digits = match.group(1).lstrip("0") or "0"
+    # Compare lengths first: int() refuses strings of more than 4,300 digits (ValueError).
+    if len(digits) > len(str(MAX_QUANTITY)) or (number := int(digits)) > MAX_QUANTITY:
         raise QuantityError(f"数量过大，最多 {MAX_QUANTITY:,}")
     return number
 
