@@ -17,7 +17,11 @@ class OneQueryModelBackend(ModelBackend):
         if user_obj.is_superuser:
             return super().get_all_permissions(user_obj, obj)
         if not hasattr(user_obj, "_perm_cache"):
-            rows = (Permission.objects.filter(Q(user=user_obj) | Q(group__user=user_obj))
-                    .values_list("content_type__app_label", "codename").distinct())
+            # Two id lists, not an OR across two joins: that read every group membership before filtering.
+            own = Permission.user_set.through.objects.filter(user_id=user_obj.pk).values("permission_id")
+            groups = user_obj.groups.through.objects.filter(user_id=user_obj.pk).values("group_id")
+            by_group = Permission.group_set.through.objects.filter(group_id__in=groups).values("permission_id")
+            rows = (Permission.objects.filter(Q(pk__in=own) | Q(pk__in=by_group))
+                    .values_list("content_type__app_label", "codename"))
             user_obj._perm_cache = {f"{app_label}.{codename}" for app_label, codename in rows}
         return user_obj._perm_cache

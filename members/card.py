@@ -93,9 +93,16 @@ def timeline_page(member_id: int, viewer: Viewer, *, page: int = 1, size: int = 
     sources = {s.kind: s for s in timeline_sources if kinds is None or s.kind in kinds}
     if not sources:
         return [], False
-    querysets = [source.rows(member_id) for source in sources.values()]
-    union = querysets[0].union(*querysets[1:], all=True) if len(querysets) > 1 else querysets[0]
     offset = (max(page, 1) - 1) * size
+    # Each source gives at most the rows up to the end of this page, newest first: PostgreSQL then
+    # computes a row's expensive columns (an order's lines) only for those, not for a big buyer's
+    # every order.
+    querysets = [source.rows(member_id) for source in sources.values()]
+    if len(querysets) > 1:
+        limited = [queryset.order_by("-tl_at", "-tl_ref")[:offset + size + 1] for queryset in querysets]
+        union = limited[0].union(*limited[1:], all=True)
+    else:
+        union = querysets[0]
     # (time, id) can tie across sources (ids of different tables coincide): the kind makes the order total,
     # so consecutive pages neither repeat nor skip a row.
     rows = list(union.order_by("-tl_at", "-tl_ref", "tl_kind")[offset:offset + size + 1])

@@ -31,6 +31,11 @@ if "default" not in DATABASES:
         "the embedded PostgreSQL is for development and tests only."
     )
 
+# Keep connections between requests (a new one costs ~2 ms p50 / 4 ms p95 per request, measured in
+# docs/benchmarks.md, Guide workspace), checked before reuse so a restarted server is not an error.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+
 # Without a broker every task (imports, level reviews, expiry) would run inside the web request
 # that queued it. Only an explicit opt-in allows that, e.g. for a one-machine trial.
 CELERY_ALLOW_EAGER_IN_PRODUCTION = env.bool("CELERY_ALLOW_EAGER_IN_PRODUCTION", default=False)

@@ -9,7 +9,7 @@ class Store(models.Model):
     region = models.CharField("大区", max_length=32, blank=True)
     is_active = models.BooleanField("营业中", default=True)
     guides_may_bind = models.BooleanField(
-        "导购可自行绑定", default=True, help_text="导购可在工作台把本店会员绑定为自己的专属会员",
+        "导购可自行绑定", default=True, db_default=True, help_text="导购可在工作台把本店会员绑定为自己的专属会员",
     )
 
     class Meta:
