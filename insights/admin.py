@@ -121,22 +121,42 @@ class ModelRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "as_of"
 
 
+def _tier_label(model: ValueModel, code: str) -> str:
+    """A tier's name from the model's configuration ("重要价值客户"), with its code; "-" for none."""
+    if not code:
+        return "-"
+    names = {tier.code: tier.name for tier in scorer_for(model.kind).tiers(model.config)}
+    return f"{names[code]}（{code}）" if code in names else code
+
+
 @admin.register(MemberValue)
 class MemberValueAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("member", "model", "tier", "score", "as_of")
+    list_display = ("member", "model", "tier_shown", "score", "as_of")
     list_filter = ("model", "tier")
     search_fields = ("member__code",)
     list_select_related = ("member", "model")
     show_full_result_count = False
 
+    @admin.display(description="分层", ordering="tier")
+    def tier_shown(self, obj):
+        return _tier_label(obj.model, obj.tier)
+
 
 @admin.register(TierChange)
 class TierChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("member", "model", "as_of", "from_tier", "to_tier")
+    list_display = ("member", "model", "as_of", "from_shown", "to_shown")
     list_filter = ("model", "as_of")
     search_fields = ("member__code",)
     list_select_related = ("member", "model")
     show_full_result_count = False
+
+    @admin.display(description="原分层", ordering="from_tier")
+    def from_shown(self, obj):
+        return _tier_label(obj.model, obj.from_tier)
+
+    @admin.display(description="新分层", ordering="to_tier")
+    def to_shown(self, obj):
+        return _tier_label(obj.model, obj.to_tier)
 
 
 @admin.register(MemberMetrics)

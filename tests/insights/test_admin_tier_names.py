@@ -1,0 +1,34 @@
+"""The admin lists of model results and tier changes name the tiers as the model does, not by code."""
+
+from datetime import date
+
+import pytest
+
+from core.roles import ADMIN
+from insights.models import MemberValue, ModelKind, TierChange, ValueModel
+
+from .helpers import make_member, signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rfm_result():
+    model = ValueModel.objects.create(code="rfm", name="RFM", kind=ModelKind.RFM, config={})
+    member = make_member(name="安")
+    MemberValue.objects.create(model=model, member=member, as_of=date(2026, 12, 7), tier="important_value")
+    TierChange.objects.create(model=model, member=member, as_of=date(2026, 12, 7), from_tier="general_keep",
+                              to_tier="important_value")
+    return model
+
+
+def test_the_results_list_shows_the_tier_name_with_its_code(client, rfm_result):
+    # given an admin, when they open the model results list
+    html = signed_in(client, ADMIN).get("/admin/insights/membervalue/").content.decode()
+    # then the tier reads as its name
+    assert "重要价值客户（important_value）" in html
+
+
+def test_the_tier_changes_list_names_both_tiers(client, rfm_result):
+    html = signed_in(client, ADMIN).get("/admin/insights/tierchange/").content.decode()
+    assert "一般保持客户（general_keep）" in html and "重要价值客户（important_value）" in html
