@@ -29,4 +29,4 @@ class ConsentRecord(models.Model):
         indexes = [models.Index(fields=["member", "channel", "-recorded_at"])]
 
     def __str__(self):
-        return f"{self.member_id} {self.channel} {self.status}"
+        return f"会员 #{self.member_id} {self.get_channel_display()}营销授权：{self.get_status_display()}"
