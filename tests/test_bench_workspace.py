@@ -13,6 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from bench import workspace as bench
+from bench import workspace_baseline as baseline
 from core.roles import GUIDE, OPERATOR, STORE_MANAGER
 from members.models import Member, Order, OrderLine, StaffRole, Store
 from members.scope import scoped_members
@@ -48,8 +49,8 @@ def test_a_card_whose_sections_differ_from_the_bare_rows_is_reported():
     bare = {"member": (1, "M000000001"), "levels": [()], "points": [], "tags": [()], "values": [],
             "timeline": [(None, "order")]}
 
-    assert bench.card_mismatches(api, bare) == ["tags 2 vs 1"]
-    assert bench.card_mismatches(api, {**bare, "tags": [(), ()]}) == []
+    assert baseline.card_mismatches(api, bare) == ["tags 2 vs 1"]
+    assert baseline.card_mismatches(api, {**bare, "tags": [(), ()]}) == []
 
 
 # --- the baseline against the product, on a tiny world
@@ -107,7 +108,7 @@ def world(db):
 
 def _bare_scope(user) -> set[int]:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT m.id FROM members_member m WHERE m.status = 'active' AND {bench.scope_sql()}",
+        cursor.execute(f"SELECT m.id FROM members_member m WHERE m.status = 'active' AND {baseline.scope_sql()}",
                        {"viewer": user.pk, "since": timezone.now() - timedelta(days=365)})
         return {row[0] for row in cursor.fetchall()}
 
@@ -133,11 +134,11 @@ def test_the_bare_card_finds_the_rows_the_api_card_shows(world, client, role, sc
 
     # when the API's card and the bench's bare queries read the member
     response = client.get(f"/api/workspace/members/{member.code}/card/")
-    bare = bench.bare_card(member.code, world[role].pk, scoped, timezone.now())
+    bare = baseline.bare_card(member.code, world[role].pk, scoped, timezone.now())
 
     # then both found the member and the same rows in every section
     assert response.status_code == 200
-    assert bare is not None and bench.card_mismatches(response.json(), bare) == []
+    assert bare is not None and baseline.card_mismatches(response.json(), bare) == []
     assert "order" in [row[1] for row in bare["timeline"]]
 
 
@@ -147,7 +148,7 @@ def test_the_bare_search_returns_the_api_search_results_for_the_guide(world, cli
 
     response = client.get(f"/api/workspace/members/search/?q={q}")
     value = "+86" + q if kind == "mobile" else q
-    rows = bench.bare_search(kind, value, world["guide"].pk, True, timezone.now())
+    rows = baseline.bare_search(kind, value, world["guide"].pk, True, timezone.now())
 
     assert response.status_code == 200
     assert [r["code"] for r in response.json()["results"]] == [row[0] for row in rows]
@@ -156,7 +157,7 @@ def test_the_bare_search_returns_the_api_search_results_for_the_guide(world, cli
 
 
 def test_the_bare_home_reads_the_guides_recent_orders(world):
-    rows = bench.bare_home(world["guide"].pk, timezone.now())
+    rows = baseline.bare_home(world["guide"].pk, timezone.now())
 
     assert {row[4] for row in rows[1]} == {world["members"]["home"].code, world["members"]["bought"].code,
                                            world["members"]["bought_long_ago"].code}
