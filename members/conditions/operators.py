@@ -132,6 +132,8 @@ def positive_sql(field: Field, op: str, value, ctx: FieldContext) -> Q:
         return true if value else ~true
     if field.per_member is not None:
         return _per_member_sql(field, op, value, ctx)
+    if field.compare_sql is not None and (direct := field.compare_sql(ctx, op, value)) is not None:
+        return direct
     return _compare_sql(field.value_sql(ctx), field, op, value, ctx)
 
 

@@ -9,9 +9,13 @@ common year (it stays in February, so "生日本月" still finds the person).
 
 from __future__ import annotations
 
+import calendar
+import math
 import re
 from datetime import date
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 
 from django.db.models import (
     Case,
@@ -63,6 +67,49 @@ def _age_sql(ctx):
     return Cast(Func(Value("year"), age, function="DATE_PART"), IntegerField())
 
 
+def _born_by(on: date, years: int) -> date | None:
+    """The last birthday that makes someone `years` old on `on` (age_on ≥ years ⟺ birthday ≤ this):
+    the same month and day `years` earlier; 29 February falls back to 28 February in a common year.
+    None when that is before year 1 (nobody is that old) or after 9999 (everybody is)."""
+    year = on.year - years
+    if not 1 <= year <= 9999:
+        return None
+    day = 28 if (on.month, on.day) == (2, 29) and not calendar.isleap(year) else on.day
+    return date(year, on.month, day)
+
+
+def _age_at_least(ctx, years) -> Q:
+    years = math.ceil(years)
+    born_by = _born_by(ctx.as_of, years)
+    if born_by is None:
+        return Q(pk__in=[]) if years > 0 else Q(birthday__isnull=False)
+    return Q(birthday__lte=born_by)
+
+
+def _age_at_most(ctx, years) -> Q:
+    years = math.floor(years) + 1
+    born_after = _born_by(ctx.as_of, years)
+    if born_after is None:
+        return Q(birthday__isnull=False) if years > 0 else Q(pk__in=[])
+    return Q(birthday__gt=born_after)
+
+
+def _age_compare_sql(ctx, op: str, value) -> Q | None:
+    """Comparisons of member.age as birthday ranges (the same members as age_on, exactly: a property
+    test proves it): no AGE() per row over millions of members, and the birthday index applies."""
+    if op in ("gte", "gt"):
+        return _age_at_least(ctx, value + 1 if op == "gt" and value == int(value) else value)
+    if op in ("lte", "lt"):
+        return _age_at_most(ctx, value - 1 if op == "lt" and value == int(value) else value)
+    if op == "between":
+        return _age_at_least(ctx, value[0]) & _age_at_most(ctx, value[1])
+    if op == "eq":
+        return _age_at_least(ctx, value) & _age_at_most(ctx, value)
+    if op == "in":
+        return reduce(or_, (_age_at_least(ctx, v) & _age_at_most(ctx, v) for v in value), Q(pk__in=[]))
+    return None  # is_empty and the rest: the generic comparison
+
+
 def _latest_sms_consent():
     return Subquery(
         ConsentRecord.objects.filter(member=OuterRef("pk"), channel=ConsentChannel.SMS)
@@ -81,7 +128,7 @@ def _store_choices():
 
 PROFILE_FIELDS = (
     _text("gender", "性别", type=FieldType.CHOICE, choices=tuple(Gender.choices), empty_values=("", Gender.UNKNOWN)),
-    Field(key="member.age", label="年龄", type=FieldType.NUMBER, value_sql=_age_sql,
+    Field(key="member.age", label="年龄", type=FieldType.NUMBER, value_sql=_age_sql, compare_sql=_age_compare_sql,
           read=lambda member, ctx: age_on(member.birthday, ctx.as_of), help="按评估日计算的周岁"),
     Field(key="member.birthday", label="生日", type=FieldType.DATE, extra_operators=("birthday_within_days",),
           value_sql=lambda ctx: F("birthday"), read=lambda member, ctx: member.birthday,

@@ -123,6 +123,9 @@ class Field:
     read: Callable[[Any, FieldContext], Any]
     value_sql: Callable[[FieldContext], Any] | None = None
     per_member: Callable[[FieldContext], PerMember] | None = None  # instead of value_sql
+    # An exact, cheaper SQL for some comparisons (ctx, op, value) → Q, or None to compare value_sql:
+    # e.g. an age as a birthday range, which needs no per-row computation and can use an index.
+    compare_sql: Callable[[FieldContext, str, Any], Any] | None = None
     true_sql: Callable[[FieldContext], Any] | None = None
     has_sql: Callable[[FieldContext, Any], Any] | None = None
     contains_sql: Callable[[FieldContext, str], Any] | None = None  # SET fields offering `contains`
