@@ -3,8 +3,9 @@ dimension — gender, age band, province and city (top 10), registered channel, 
 home store, level per scheme, each value model's tiers, top tags, spend, order-count and AOV bands.
 
 The segment's member ids go into a temporary table once (the condition is evaluated one time), then
-one GROUPING SETS statement counts every single-valued dimension in one pass over members ⋈ metrics,
-and one statement each counts the many-valued ones (channels bought, levels, model tiers, tags).
+one GROUPING SETS statement counts, in one pass over members ⋈ metrics, every single-valued dimension,
+the level per scheme (from the metrics row's levels, kept current by the levels hook) and each channel
+bought from (a yes/no per channel); one statement each counts model tiers and tags.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import date
 
 from django.db import connection, transaction
 
-from loyalty.models import Level, LevelScheme, MemberLevel
+from loyalty.models import LevelScheme
 from members.conditions.compiler import active_members, tune_transaction_for_conditions
 from members.conditions.windows import shanghai_today
 from members.models import Channel, Gender, Member, Store
@@ -69,8 +70,7 @@ def portrait(members_query=None, as_of: date | None = None) -> Portrait:
             cursor.execute(f"SELECT count(*) FROM {PORTRAIT_MEMBERS}")
             size = cursor.fetchone()[0]
             total = size if members_query is None else active_members().count()
-            dimensions = [*_single_valued(cursor, as_of), _channels_bought(cursor), *_levels(cursor),
-                          *_model_tiers(cursor), _top_tags(cursor)]
+            dimensions = [*_one_pass(cursor, as_of), *_model_tiers(cursor), _top_tags(cursor)]
             cursor.execute(f"DROP TABLE {PORTRAIT_MEMBERS}")
     return Portrait(size=size, total=total, as_of=as_of, dimensions=[d for d in dimensions if d.rows])
 
@@ -102,21 +102,32 @@ SINGLE = {  # key: (title, SQL expression over m (member) and x (metrics))
 }
 
 
-def _single_valued(cursor, as_of: date) -> list[Dimension]:
-    columns = ", ".join(f"{expression} AS {key}" for key, (_, expression) in SINGLE.items())
-    sets = ", ".join(f"({key})" for key in SINGLE)
+def _one_pass(cursor, as_of: date) -> list[Dimension]:
+    schemes = list(LevelScheme.objects.filter(active=True).order_by("code").prefetch_related("levels"))
+    columns = {key: expression for key, (_, expression) in SINGLE.items()}
+    params: dict = {"as_of": as_of}
+    for n, scheme in enumerate(schemes):
+        columns[f"level_{n}"], params[f"scheme_{n}"] = f"(x.levels ->> %(scheme_{n})s)::int", scheme.code
+    for n, channel in enumerate(Channel.values):
+        columns[f"bought_{n}"], params[f"channel_{n}"] = f"%(channel_{n})s = ANY(x.channels)", channel
+    keys = list(columns)
     cursor.execute(f"""
-        SELECT {", ".join(f"GROUPING({key}) = 0 AS by_{key}" for key in SINGLE)}, {", ".join(SINGLE)}, count(*)
-        FROM (SELECT {columns} FROM {PORTRAIT_MEMBERS} p
+        SELECT {", ".join(f"GROUPING({key}) = 0" for key in keys)}, {", ".join(keys)}, count(*)
+        FROM (SELECT {", ".join(f"{expression} AS {key}" for key, expression in columns.items())}
+              FROM {PORTRAIT_MEMBERS} p
               JOIN {Member._meta.db_table} m ON m.id = p.member_id
               LEFT JOIN {MemberMetrics._meta.db_table} x ON x.member_id = p.member_id) v
-        GROUP BY GROUPING SETS ({sets})""", {"as_of": as_of})
-    counts: dict[str, dict] = {key: {} for key in SINGLE}
-    keys = list(SINGLE)
+        GROUP BY GROUPING SETS ({", ".join(f"({key})" for key in keys)})""", params)
+    counts: dict[str, dict] = {key: {} for key in keys}
     for row in cursor.fetchall():
         flags, values, n = row[:len(keys)], row[len(keys):-1], row[-1]
         key = keys[flags.index(True)]
         counts[key][values[keys.index(key)]] = n
+    return [*_single_dimensions(counts), _channels_bought(counts),
+            *_level_dimensions(counts, schemes)]
+
+
+def _single_dimensions(counts: dict) -> list[Dimension]:
     stores = dict(Store.objects.filter(pk__in=[k for k in counts["home_store"] if k]).values_list("pk", "name"))
     genders, channels = dict(Gender.choices), dict(Channel.choices)
     return [
@@ -163,25 +174,20 @@ def _banded(counts: dict, labels: list[str]) -> list[tuple[str, int]]:
     return [(label, counts.get(i, 0)) for i, label in enumerate(labels)]
 
 
-def _channels_bought(cursor) -> Dimension:
-    cursor.execute(f"""SELECT c, count(*) FROM {PORTRAIT_MEMBERS} p
-                       JOIN {MemberMetrics._meta.db_table} x ON x.member_id = p.member_id, unnest(x.channels) c
-                       GROUP BY c""")
-    channels = dict(Channel.choices)
-    return Dimension("channels_bought", "购买过的渠道", _ordered(dict(cursor.fetchall()), lambda v: channels.get(v, v),
-                                                          order=list(channels)), many=True)
+def _channels_bought(counts: dict) -> Dimension:
+    names = dict(Channel.choices)
+    rows = [(names[channel], counts[f"bought_{n}"].get(True, 0)) for n, channel in enumerate(Channel.values)]
+    return Dimension("channels_bought", "购买过的渠道", [row for row in rows if row[1]], many=True)
 
 
-def _levels(cursor) -> list[Dimension]:
-    cursor.execute(f"""SELECT s.code, s.name, l.rank, l.name, count(*) FROM {PORTRAIT_MEMBERS} p
-                       JOIN {MemberLevel._meta.db_table} ml ON ml.member_id = p.member_id
-                       JOIN {LevelScheme._meta.db_table} s ON s.id = ml.scheme_id
-                       JOIN {Level._meta.db_table} l ON l.id = ml.level_id
-                       GROUP BY s.code, s.name, l.rank, l.name ORDER BY s.code, l.rank""")
-    dimensions: dict[str, Dimension] = {}
-    for code, scheme, _, level, n in cursor.fetchall():
-        dimensions.setdefault(code, Dimension(f"level.{code}", f"{scheme}等级")).rows.append((level, n))
-    return list(dimensions.values())
+def _level_dimensions(counts: dict, schemes) -> list[Dimension]:
+    dimensions = []
+    for n, scheme in enumerate(schemes):
+        names = {level.rank: level.name for level in scheme.levels.all()}
+        found = counts[f"level_{n}"]
+        rows = [(names.get(rank, f"级别 {rank}"), found[rank]) for rank in sorted(r for r in found if r is not None)]
+        dimensions.append(Dimension(f"level.{scheme.code}", f"{scheme.name}等级", rows))
+    return dimensions
 
 
 def _model_tiers(cursor) -> list[Dimension]:

@@ -24,6 +24,7 @@ from insights.segments.services import (
 )
 from members.models import MemberStatus
 from tests.conftest import at
+from tests.loyalty.test_condition_fields import give_level, set_up_loyalty
 
 from .helpers import make_member, order
 
@@ -129,6 +130,23 @@ def test_the_portrait_counts_each_dimension():
     assert dict(picture.dimension("spend").rows)["¥500–999"] == 1
     assert dict(picture.dimension("orders").rows) == {"0单": 2, "1单": 1, "2单": 0, "3–4单": 0, "5–9单": 0,
                                                        "10单及以上": 0}
+
+
+def test_the_portrait_counts_levels_per_scheme_and_every_channel_bought_from():
+    # given two women at level silver of the scheme vip, one at base, and purchases on POS and Tmall
+    _, scheme = set_up_loyalty()
+    silver, other_silver, base = make_member(gender="F"), make_member(gender="F"), make_member(gender="F")
+    for member, rank in ((silver, 1), (other_silver, 1), (base, 0)):
+        give_level(member, scheme, rank)
+    order(silver, at("2026-03-01"), channel="pos")
+    order(silver, at("2026-03-02"), channel="tmall")
+    order(base, at("2026-03-03"), channel="tmall")
+    refresh_all_metrics(AS_OF)
+    # when the portrait of the women is drawn
+    picture = portrait(segment_members({"field": "member.gender", "op": "eq", "value": "F"}, AS_OF), AS_OF)
+    # then the vip ladder counts by level name in rank order, and each channel its buyers
+    assert picture.dimension("level.vip").rows == [("base", 1), ("silver", 2)]
+    assert picture.dimension("channels_bought").rows == [("天猫", 2), ("门店POS", 1)]
 
 
 def test_comparing_with_everyone_highlights_large_differences():
