@@ -102,8 +102,33 @@ def tag_why(request, code, membership_id):
     membership = get_object_or_404(TagMembership.objects.select_related("tag__category", "actor", "origin_member"),
                                    pk=membership_id, member=member)
     template = "workspace/tag_why_fragment.html" if request.GET.get("fragment") else "workspace/tag_why.html"
-    return render(request, template, {"member": member, "membership": membership,
-                                      "why": why(membership, member, request.user)})
+    explained = why(membership, member, request.user)
+    return render(request, template, {"member": member, "membership": membership, "why": explained,
+                                      "when_put_on": _leaf_snapshot(explained)})
+
+
+def _leaf_snapshot(explained: dict) -> list[tuple[str, object, bool | None]]:
+    """A dynamic tag's values when it went on, one (label, value, passed) per leaf; the labels come
+    from the condition explained now (leaves are keyed by their path, e.g. all[1])."""
+    labels: dict[str, str] = {}
+
+    def walk(node):
+        if not node:
+            return
+        if "children" in node:
+            for child in node["children"]:
+                walk(child)
+        else:
+            labels[node.get("path") or "条件"] = f"{node.get('label', '')} {node.get('op_label', '')} {node.get('value', '')}"
+
+    walk((explained.get("explain_now") or {}).get("tree"))
+    rows = []
+    for path, value in (explained.get("leaf_values") or {}).items():
+        if isinstance(value, dict):
+            rows.append((labels.get(path, path), value.get("actual"), value.get("passed")))
+        else:
+            rows.append((labels.get(path, path), value, None))
+    return rows
 
 
 def _form_errors(form) -> str:

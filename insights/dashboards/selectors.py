@@ -181,7 +181,9 @@ def _breakdown(filters: Filters, snapshot, stores: dict) -> tuple[Table, dict]:
 
 
 def _crumbs(filters: Filters, stores: dict) -> list[tuple[str, str]]:
-    crumbs = [("全部", filters.widen_to("channel"))]
+    # Store staff see their stores only: the top of the trail names them instead of 全部.
+    top = "全部" if filters.stores is None else "、".join(stores.get(pk, f"门店 #{pk}") for pk in filters.stores)
+    crumbs = [(top, filters.widen_to("channel"))]
     levels = [level for level, _ in filters.chosen]
     for i, (level, value) in enumerate(filters.chosen):
         deeper = levels[i + 1] if i + 1 < len(levels) else None

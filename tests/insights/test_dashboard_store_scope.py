@@ -37,8 +37,8 @@ def test_a_manager_of_another_store_sees_that_stores_figures_and_never_shanghais
     # when they open the page and its breakdown
     page = client.get(f"{URL}?{RANGE}")
     rows = breakdown(client, RANGE)
-    # then cai's POS order in Hangzhou (500) is there, and nothing sold in Shanghai
-    assert page.status_code == 200
+    # then cai's POS order in Hangzhou (500) is there, and nothing sold in Shanghai; the trail names the store
+    assert page.status_code == 200 and "经营看板：<strong>杭州银泰店</strong>" in page.content.decode()
     assert {name: row[8] for name, row in rows.items() if row[8] != "0.00"} == {"门店POS": "500.00"}
 
 
