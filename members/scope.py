@@ -26,13 +26,20 @@ def sees_all(user) -> bool:
     return user.has_perm(ALL_MEMBERS)
 
 
-def scope_filter(user, *, now=None) -> Q | None:
-    """The condition on Member rows for `user`'s scope; None means everyone (no condition)."""
+def scope_filter(user, *, now=None, resolved: bool = False) -> Q | None:
+    """The condition on Member rows for `user`'s scope; None means everyone (no condition).
+
+    `resolved`: read the user's store ids (and a manager's guides) first — one statement — and put them
+    in as lists. For lists of candidates (search) PostgreSQL then checks each candidate by index instead
+    of hashing a store's year of orders and every open binding; for one member (the card) the plain
+    subqueries already run per row and save the statement."""
     if sees_all(user):
         return None
     stores = StaffStore.objects.filter(user_id=user.pk).values("store_id")
     managed = StaffStore.objects.filter(user_id=user.pk, role=StaffRole.MANAGER).values("store_id")
     guides = StaffStore.objects.filter(store_id__in=managed).values("user_id")
+    if resolved:
+        stores, guides = _resolved(user)
     since = (now or timezone.now()) - timedelta(days=BOUGHT_WITHIN_DAYS)
     bought_here = Order.objects.filter(member_id=OuterRef("pk"), store_id__in=stores, ordered_at__gte=since)
     bound = GuideBinding.objects.filter(member_id=OuterRef("pk"), ended_at__isnull=True).filter(
@@ -41,10 +48,20 @@ def scope_filter(user, *, now=None) -> Q | None:
     return Q(home_store_id__in=stores) | Exists(bought_here) | Exists(bound)
 
 
-def scoped_members(user, queryset: QuerySet | None = None, *, now=None) -> QuerySet:
-    """Active members `user` may see (from `queryset`, default all members)."""
+def _resolved(user) -> tuple[list[int], list[int]]:
+    """The user's store ids, and the guides of the stores they manage, in one statement."""
+    rows = StaffStore.objects.filter(
+        Q(user_id=user.pk) | Q(store_id__in=StaffStore.objects.filter(user_id=user.pk, role=StaffRole.MANAGER)
+                                .values("store_id"))
+    ).values_list("user_id", "store_id")
+    stores = sorted({store for staff, store in rows if staff == user.pk})
+    return stores, sorted({staff for staff, _ in rows})
+
+
+def scoped_members(user, queryset: QuerySet | None = None, *, now=None, resolved: bool = False) -> QuerySet:
+    """Active members `user` may see (from `queryset`, default all members); `resolved`: see scope_filter."""
     queryset = (queryset if queryset is not None else Member.objects.all()).filter(status=MemberStatus.ACTIVE)
-    condition = scope_filter(user, now=now)
+    condition = scope_filter(user, now=now, resolved=resolved)
     return queryset if condition is None else queryset.filter(condition)
 
 

@@ -92,7 +92,7 @@ def search(user, raw: str) -> tuple[Query, list[Member]]:
     query = parse(raw)
     level = MemberLevel.objects.filter(member_id=OuterRef("pk"), member_role__status=RoleStatus.ACTIVE)
     rows = (
-        scoped_members(user, _matching(query))
+        scoped_members(user, _matching(query), resolved=True)
         .annotate(
             level_names=ArraySubquery(level.order_by("scheme_id").values("level__name")),
             last_order=Subquery(MemberMetrics.objects.filter(member_id=OuterRef("pk")).values("last_order_date")),

@@ -8,7 +8,8 @@ import pytest
 from members.models import GuideBinding, StaffRole
 from members.scope import scoped_members
 from members.services.staff import assign_to_store, bind_guide, leave_store, unbind_guide
-from tests.workspace.conftest import staff
+from tests.conftest import at
+from tests.workspace.conftest import buy, staff
 from tests.workspace.scope_helpers import NOW, merged_away, order_at, signed_in, visible
 from workspace.models import ActionKind, StaffAction
 
@@ -338,3 +339,21 @@ def test_a_post_on_an_out_of_scope_member_is_404_and_writes_nothing_but_the_audi
     assert response.status_code == 404
     assert not other.follow_ups.exists()
     assert list(StaffAction.objects.values_list("kind", "member_id")) == [(ActionKind.OUT_OF_SCOPE, other.pk)]
+
+
+@pytest.mark.parametrize("role", ["guide_a", "guide_b", "manager_a", "operator", "drifter"])
+def test_the_resolved_scope_for_lists_selects_exactly_the_members_of_the_plain_one(world, customer, role):
+    # given members of both stores, one bound to store A's guide from elsewhere, one who only bought in A
+    home_a, _, bound, bought = (customer(store=world.store_a), customer(store=world.store_b),
+                               customer(store=world.store_b), customer())
+    bind_guide(member_id=bound.pk, guide=world.guide_a, store=world.store_a, actor=world.manager_a)
+    buy(bought, store=world.store_a, when="2026-11-01")
+    user = getattr(world, role)
+    now = at("2026-12-01")
+    # when the scope is evaluated with the store ids read first, and plainly
+    resolved = set(scoped_members(user, now=now, resolved=True).values_list("pk", flat=True))
+    plain = set(scoped_members(user, now=now).values_list("pk", flat=True))
+    # then both select the same members
+    assert resolved == plain
+    if role == "guide_a":
+        assert plain == {home_a.pk, bound.pk, bought.pk}
