@@ -16,7 +16,6 @@ from django.db.models import CharField, OuterRef, Subquery, Sum
 from django.db.models.functions import Cast, JSONObject
 
 from members.card import CardSection, TimelineSource, Viewer, card_sections, timeline_row, timeline_sources
-from members.masking import mask_text
 
 from .calendar import end_of_day, local_date
 from .levels.metrics import metric_values
@@ -140,7 +139,7 @@ def _describe_ledger(data: dict, viewer: Viewer) -> dict:
         reason = f"订单 {data['order']} " + reason
     return {
         "title": f"{data['type']} · {EntryKind(data['entry_kind']).label}" + ("（待发放）" if not amount and pending else ""),
-        "detail": reason.strip() if viewer.reveal_phone else mask_text(reason.strip()),
+        "detail": viewer.shown(reason.strip()),
         "amount": f"{shown:+,} {data['type']}",
         "actor": data.get("actor") or "",
     }

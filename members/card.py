@@ -25,6 +25,9 @@ from django.db.models.functions import Cast, JSONObject
 
 from core.hooks import Hook
 
+from .cleaning.phones import masked_mobile
+from .masking import mask_text
+
 
 @dataclass(frozen=True)
 class Viewer:
@@ -34,6 +37,13 @@ class Viewer:
     reveal_phone: bool
     now: datetime
     today: date
+
+    def shown(self, text: str) -> str:
+        """Free text as this viewer may read it (phones and e-mails masked unless revealed)."""
+        return text if self.reveal_phone else mask_text(text)
+
+    def shown_mobile(self, mobile: str) -> str:
+        return mobile if self.reveal_phone else masked_mobile(mobile)
 
 
 @dataclass(frozen=True)

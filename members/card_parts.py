@@ -12,8 +12,8 @@ from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Subquery,
 from django.db.models.functions import Cast, Coalesce, JSONObject
 
 from .card import CardSection, TimelineSource, Viewer, card_sections, timeline_row, timeline_sources
-from .cleaning.phones import mask_mobile
-from .masking import mask_text
+from .conditions.operators import occurrence
+from .conditions.profile_fields import age_on as years_on
 from .models import (
     Channel,
     ConsentChannel,
@@ -58,10 +58,10 @@ def card_members(viewer_user_id: int | None = None) -> QuerySet:
 
 
 def age_on(birthday: date | None, today: date) -> int | None:
-    """Whole years; None when unknown or not a plausible living customer's age."""
+    """Whole years (the conditions' member.age); None when unknown or not a plausible customer's age."""
     if birthday is None or birthday > today:
         return None
-    years = today.year - birthday.year - ((today.month, today.day) < (birthday.month, birthday.day))
+    years = years_on(birthday, today)
     return years if 0 < years < 120 else None
 
 
@@ -69,28 +69,8 @@ def next_birthday(birthday: date | None, today: date) -> date | None:
     """The next birthday on or after `today` (29 February falls on 28 February in other years)."""
     if birthday is None:
         return None
-    for year in (today.year, today.year + 1):
-        day = birthday.day
-        if birthday.month == 2 and day == 29 and not _leap(year):
-            day = 28
-        candidate = date(year, birthday.month, day)
-        if candidate >= today:
-            return candidate
-    return None  # unreachable: next year's date is always later
-
-
-def _leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-
-
-def _shown_text(text: str, viewer: Viewer) -> str:
-    return text if viewer.reveal_phone else mask_text(text)
-
-
-def shown_mobile(mobile: str, viewer: Viewer) -> str:
-    if not mobile:
-        return ""
-    return mobile if viewer.reveal_phone else (mask_mobile(mobile) or "****")
+    this_year = occurrence(birthday, today.year)
+    return this_year if this_year >= today else occurrence(birthday, today.year + 1)
 
 
 def profile(member, viewer: Viewer) -> dict:
@@ -99,8 +79,8 @@ def profile(member, viewer: Viewer) -> dict:
     consent = getattr(member, "sms_consent", None)
     return {
         "code": member.code,
-        "name": member.name if viewer.reveal_phone else mask_text(member.name),
-        "mobile": shown_mobile(member.mobile, viewer),
+        "name": viewer.shown(member.name),
+        "mobile": viewer.shown_mobile(member.mobile),
         "mobile_masked": not viewer.reveal_phone and bool(member.mobile),
         "gender": member.gender if member.gender != Gender.UNKNOWN else "",
         "gender_label": Gender(member.gender).label if member.gender != Gender.UNKNOWN else "",
@@ -119,7 +99,7 @@ def profile(member, viewer: Viewer) -> dict:
         "sms_consent_at": getattr(member, "sms_consent_at", None),
         "accounts": [
             {"kind": a["kind"], "kind_label": IdentifierKind(a["kind"]).label,
-             "value": a["value"] if viewer.reveal_phone else mask_text(a["value"])}
+             "value": viewer.shown(a["value"])}
             for a in (getattr(member, "accounts", None) or [])
         ],
     }
@@ -148,7 +128,7 @@ def _describe_order(data: dict, viewer: Viewer) -> dict:
     detail = lines + (f"；退款 ¥{refunded}" if refunded not in ("0", "0.00") else "")
     return {
         "title": f"{Channel(data['channel']).label} · {where} · {OrderStatus(data['status']).label}",
-        "detail": _shown_text(detail, viewer),
+        "detail": viewer.shown(detail),
         "amount": f"¥{data['paid']}",
         "extra": {"order_no": data["no"]},
     }
@@ -164,7 +144,7 @@ def _consent_rows(member_id: int) -> QuerySet:
 def _describe_consent(data: dict, viewer: Viewer) -> dict:
     return {
         "title": f"{ConsentChannel(data['channel']).label}营销授权：{ConsentStatus(data['status']).label}",
-        "detail": _shown_text(data.get("source") or "", viewer),
+        "detail": viewer.shown(data.get("source") or ""),
         "actor": data.get("actor") or "",
     }
 

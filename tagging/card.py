@@ -2,7 +2,6 @@
 the timeline. A tag's "why" is read on demand (tagging/api/why.py), not with the card."""
 
 from members.card import CardSection, TimelineSource, Viewer, card_sections, timeline_row, timeline_sources
-from members.masking import mask_text
 
 from .models import TagKind, TagMembership
 from .models.memberships import TagChange
@@ -18,7 +17,7 @@ def tags(member, viewer: Viewer) -> list[dict] | None:
     return [{
         "id": row.pk, "tag_id": row.tag_id, "code": row.tag.code, "name": row.tag.name, "colour": row.tag.colour,
         "category": row.tag.category.name, "kind": row.tag.kind, "kind_label": TagKind(row.tag.kind).label,
-        "value": row.value if viewer.reveal_phone else mask_text(row.value), "since": row.since,
+        "value": viewer.shown(row.value), "since": row.since,
         "ends_on": row.ends_on, "guide_usable": row.tag.guide_usable,
     } for row in rows]
 
@@ -35,7 +34,7 @@ def _describe_change(data: dict, viewer: Viewer) -> dict:
     reason = data.get("reason") or ""
     return {
         "title": f"{'打上' if data['added'] else '取下'}标签「{data['tag']}」{value}",
-        "detail": reason if viewer.reveal_phone else mask_text(reason),
+        "detail": viewer.shown(reason),
         "actor": data.get("actor") or "",
     }
 

@@ -15,8 +15,6 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from core.api_errors import bad_request
-from members.card_parts import shown_mobile
-from members.masking import mask_text
 
 from . import selectors
 from .card import assemble
@@ -105,6 +103,6 @@ class WorkspaceViewSet(viewsets.ViewSet):
             return Response({"detail": str(refused)}, status=400)
         viewer = selectors.viewer_for(request.user)
         return Response({"kind": query.kind, "results": [{
-            "code": m.code, "name": m.name if viewer.reveal_phone else mask_text(m.name), "mobile": shown_mobile(m.mobile, viewer),
+            "code": m.code, "name": viewer.shown(m.name), "mobile": viewer.shown_mobile(m.mobile),
             "levels": list(m.level_names), "last_order_date": m.last_order.isoformat() if m.last_order else None,
         } for m in rows]})

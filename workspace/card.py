@@ -5,7 +5,6 @@ portrait on top, the first page of the timeline — what both the page and the A
 from __future__ import annotations
 
 from members.card import TimelineSource, Viewer, build_card, timeline_page, timeline_row, timeline_sources
-from members.masking import mask_text
 
 from . import portrait
 from .models import SHOWN_ELSEWHERE, ActionKind, FollowUp, FollowUpKind, StaffAction
@@ -21,7 +20,7 @@ def _follow_up_rows(member_id: int):
 def _describe_follow_up(data: dict, viewer: Viewer) -> dict:
     remind = f"（提醒 {data['remind_on']}）" if data.get("remind_on") else ""
     return {"title": f"{FollowUpKind(data['way']).label}跟进{remind}",
-            "detail": data["text"] if viewer.reveal_phone else mask_text(data["text"]),
+            "detail": viewer.shown(data["text"]),
             "actor": data.get("author") or ""}
 
 
@@ -33,7 +32,7 @@ def _action_rows(member_id: int):
 def _describe_action(data: dict, viewer: Viewer) -> dict:
     reason = data.get("reason") or ""
     return {"title": ActionKind(data["action"]).label,
-            "detail": reason if viewer.reveal_phone else mask_text(reason), "actor": data.get("actor") or ""}
+            "detail": viewer.shown(reason), "actor": data.get("actor") or ""}
 
 
 def register() -> None:

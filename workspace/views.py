@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 
 from core.web import staff_page
 from members.card import timeline_page
-from members.card_parts import shown_mobile
 from members.models import Store
 from members.scope import sees_all, staff_stores
 from tagging.api.why import why
@@ -51,7 +50,7 @@ def search_page(request):
                 return redirect("workspace:card", code=results[0].code)
             viewer = selectors.viewer_for(request.user)
             for member in results:
-                member.mobile_shown = shown_mobile(member.mobile, viewer)
+                member.mobile_shown = viewer.shown_mobile(member.mobile)
             context.update(query=query, results=results)
     return render(request, "workspace/search.html", context)
 

@@ -44,11 +44,6 @@ def can_reveal_phone(request) -> bool:
     return request.user.has_perm(REVEAL_PHONE)
 
 
-def masked(value: str) -> str:
-    """A phone as staff without reveal permission see it; never the full number."""
-    if not value:
-        return ""
-    return cleaning.mask_mobile(value) or "****"
 
 
 # The one free-text masking function (members/masking.py). members/web/imports.py still

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from core.admin import ReadOnlyAdminMixin, admin_link, admin_url, pretty_json
+from members.cleaning.phones import masked_mobile
 from members.masking import mask_text
 from members.models import (
     BlockedValue,
@@ -24,7 +25,7 @@ from members.models import (
 from members.services import MembersError, approve_candidate, reject_candidate, unmerge
 from members.services.merging import survivor_order
 
-from .common import MaskedTitleMixin, PhoneMaskingMixin, identity_value_q, mask_phones_in, masked, rule_label
+from .common import MaskedTitleMixin, PhoneMaskingMixin, identity_value_q, mask_phones_in, rule_label
 from .forms import BlockedValueForm
 from .pii_lookups import PiiLookupGuardMixin
 
@@ -41,7 +42,7 @@ def _channel_accounts(member: Member, reveal: bool) -> str:
 # The review page's side-by-side rows: (label, value of a member given whether phones are revealed).
 COMPARED = [
     ("姓名", lambda m, reveal: m.name or "-"),
-    ("手机号", lambda m, reveal: (m.mobile if reveal else masked(m.mobile)) or "无手机号"),
+    ("手机号", lambda m, reveal: (m.mobile if reveal else masked_mobile(m.mobile)) or "无手机号"),
     ("性别", lambda m, reveal: m.get_gender_display()),
     ("生日", lambda m, reveal: m.birthday.isoformat() if m.birthday else "未知"),
     ("城市", lambda m, reveal: " ".join(dict.fromkeys(p for p in (m.province, m.city) if p)) or "未知"),  # 上海市 once
@@ -236,7 +237,7 @@ class MergeCandidateAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, admin.ModelAdm
         return f"{obj.score:.2f}"
 
     def _card(self, obj, member: Member):
-        mobile = member.mobile if self.reveals(obj) else masked(member.mobile)
+        mobile = member.mobile if self.reveals(obj) else masked_mobile(member.mobile)
         birthday = member.birthday.isoformat() if member.birthday else "生日未知"
         status = "" if member.is_active else f"（{member.get_status_display()}）"
         return format_html(
@@ -321,7 +322,7 @@ class IdentityAdmin(PiiLookupGuardMixin, MaskedTitleMixin, PhoneMaskingMixin, Re
     readonly_fields = fields
 
     def masked_title(self, obj) -> str:
-        value = masked(obj.value) if obj.kind == IdentifierKind.MOBILE else mask_text(obj.value)
+        value = masked_mobile(obj.value) if obj.kind == IdentifierKind.MOBILE else mask_text(obj.value)
         return f"{obj.get_kind_display()}:{value}"
 
     def get_search_results(self, request, queryset, search_term):
@@ -333,7 +334,7 @@ class IdentityAdmin(PiiLookupGuardMixin, MaskedTitleMixin, PhoneMaskingMixin, Re
     @admin.display(description="标识值", ordering="value")
     def value_display(self, obj):
         if obj.kind == IdentifierKind.MOBILE and not self.reveals(obj):
-            return masked(obj.value)
+            return masked_mobile(obj.value)
         return obj.value
 
     @admin.display(description="会员", ordering="member__code")
@@ -370,7 +371,7 @@ class SourceProfileAdmin(PiiLookupGuardMixin, MaskedTitleMixin, PhoneMaskingMixi
 
     @admin.display(description="手机号")
     def mobile_display(self, obj):
-        return obj.mobile if self.reveals(obj) else masked(obj.mobile)
+        return obj.mobile if self.reveals(obj) else masked_mobile(obj.mobile)
 
     @admin.display(description="邮箱")
     def email_display(self, obj):

@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from core.admin import ReadOnlyTabularInline, admin_link, admin_url, changelist_url, pretty_json
 from core.hooks import Hook
 from members import cleaning
+from members.cleaning.phones import masked_mobile
 from members.masking import mask_data, mask_text
 from members.models import (
     IdentifierKind,
@@ -24,7 +25,7 @@ from members.models import (
 from members.services import MembersError, merge_members
 from members.services.merging import survivor_order
 
-from .common import MaskedTitleMixin, PhoneMaskingMixin, identity_value_q, masked, rule_label
+from .common import MaskedTitleMixin, PhoneMaskingMixin, identity_value_q, rule_label
 from .forms import MemberProfileForm, MergeReasonForm
 from .pii_lookups import PiiLookupGuardMixin
 from .resources import MemberResource, SafeExportMixin
@@ -57,7 +58,7 @@ class IdentityInline(PhoneMaskingMixin, ReadOnlyTabularInline):
     @admin.display(description="标识值")
     def value_display(self, obj):
         if obj.kind == IdentifierKind.MOBILE and not self.reveals(obj):
-            return masked(obj.value)
+            return masked_mobile(obj.value)
         return obj.value
 
 
@@ -73,7 +74,7 @@ class SourceProfileInline(PhoneMaskingMixin, ReadOnlyTabularInline):
 
     @admin.display(description="手机号")
     def mobile_display(self, obj):
-        return obj.mobile if self.reveals(obj) else masked(obj.mobile)
+        return obj.mobile if self.reveals(obj) else masked_mobile(obj.mobile)
 
 
 class LatestOrdersFormSet(BaseInlineFormSet):
@@ -211,7 +212,7 @@ class MemberAdmin(PiiLookupGuardMixin, MaskedTitleMixin, PhoneMaskingMixin, Safe
 
     @admin.display(description="手机号", ordering="mobile")
     def mobile_display(self, obj):
-        return obj.mobile if self.reveals(obj) else masked(obj.mobile)
+        return obj.mobile if self.reveals(obj) else masked_mobile(obj.mobile)
 
     @admin.display(description="邮箱")
     def email_display(self, obj):
@@ -333,7 +334,7 @@ class MemberAdmin(PiiLookupGuardMixin, MaskedTitleMixin, PhoneMaskingMixin, Safe
                 "姓名": m.name if reveal else mask_text(m.name),
                 "性别": m.get_gender_display(),
                 "生日": m.birthday or "",
-                "手机号": m.mobile if reveal else masked(m.mobile),
+                "手机号": m.mobile if reveal else masked_mobile(m.mobile),
                 "邮箱": m.email if reveal else mask_text(m.email),
                 "地区": " ".join(filter(None, (m.province, m.city, m.district))),
                 "地址": m.address if reveal else mask_text(m.address),

@@ -8,10 +8,9 @@ from import_export.forms import SelectableFieldsExportForm
 from import_export.widgets import DateTimeWidget, DateWidget, DecimalWidget, IntegerWidget, NumberWidget
 
 from core.spreadsheet import neutralize_formula
+from members.cleaning.phones import masked_mobile
 from members.masking import mask_text
 from members.models import Member, Order
-
-from .common import masked
 
 DATE = DateWidget("%Y-%m-%d")
 DATETIME = DateTimeWidget("%Y-%m-%d %H:%M:%S")  # rendered in Asia/Shanghai (TIME_ZONE)
@@ -29,7 +28,7 @@ class SafeExportResource(resources.ModelResource):
         return bool(self.user and self.user.has_perm("members.reveal_phone"))
 
     def phone(self, value: str) -> str:
-        return value if self.reveal_phone else masked(value)
+        return value if self.reveal_phone else masked_mobile(value)
 
     def export_field(self, field, instance, **kwargs):
         value = super().export_field(field, instance, **kwargs)

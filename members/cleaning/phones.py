@@ -122,3 +122,10 @@ def _normalize_mobile(raw) -> PhoneResult:
 def mask_mobile(e164_or_raw: str) -> str:
     """The display form of a phone ("138****5678"); "" when it is not a phone."""
     return normalize_mobile(e164_or_raw).masked
+
+
+def masked_mobile(value: str) -> str:
+    """A phone as staff without reveal permission see it ("138****5678"); never the full number."""
+    if not value:
+        return ""
+    return mask_mobile(value) or "****"
