@@ -7,6 +7,7 @@ from .models import MemberValue, ModelKind, ModelRun
 from .scoring import scorer_for
 from .scoring.activity import STAGES
 from .scoring.custom import breakdown
+from .scoring.rfm import figures_of
 
 
 def custom_breakdown(value: MemberValue) -> list[dict]:
@@ -29,10 +30,11 @@ def tier_name(value: MemberValue) -> str:
 def explain_value(value: MemberValue) -> str:
     detail, kind = value.detail or {}, value.model.kind
     if kind == ModelKind.RFM:
-        if not detail.get("f"):
+        rfm = figures_of(value)
+        if not rfm.get("f"):
             return f"窗口内没有消费（{value.model.config.get('window_days', 365)} 天），不参与打分"
-        return (f"最近一次消费 {detail['r_days']} 天前 → R{detail['r_score']}；{detail['f']} 单 → F{detail['f_score']}；"
-                f"¥{float(detail['m']):,.2f} → M{detail['m_score']}（与平均分比较高低）")
+        days, orders, r, f, m = (int(rfm[k]) for k in ("r_days", "f", "r_score", "f_score", "m_score"))
+        return f"最近一次消费 {days} 天前 → R{r}；{orders} 单 → F{f}；¥{rfm['m']:,.2f} → M{m}（与平均分比较高低）"
     if kind == ModelKind.ACTIVITY:
         stage = STAGES.get(detail.get("stage"), detail.get("stage"))
         if detail.get("days_since_activity") is None:

@@ -1,6 +1,7 @@
 import threading
 import time
-from datetime import datetime
+from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -114,3 +115,18 @@ def _end_sessions(pids) -> None:
     if pids:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) AS pid", [pids])
+
+
+def pytest_configure(config):
+    """ArviZ (under pymc-marketing) writes a once-a-day stamp on import through one fixed temporary
+    file: two test workers importing it at once on a fresh machine race for that file and one fails
+    to collect. The controller writes today's stamp first, so the workers only read it."""
+    if hasattr(config, "workerinput"):  # an xdist worker: the controller has written it
+        return
+    try:
+        from platformdirs import user_cache_dir  # arviz's own dependency: absent, there is no arviz either
+    except ImportError:
+        return
+    stamp = Path(user_cache_dir("arviz", "arviz")) / "daily_warning"
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(date.today().isoformat())

@@ -1,7 +1,8 @@
 """What every kind of value model provides to the runner (runner.py).
 
 A scorer reads the model's config and fills the runner's temporary table
-(member_id bigint, tier text, score numeric, detail jsonb) with one row per active member it scores
+(member_id bigint, tier text, score numeric, detail jsonb, figures numeric[]; the last two default to
+empty) with one row per active member it scores
 — every active member, or only `members` (an SQL array of ids) when a merge asks for the people
 involved, using the parameters of the model's latest run so they stay comparable with everyone else's.
 """

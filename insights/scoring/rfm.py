@@ -7,10 +7,16 @@ Scores by cut points, four per measure: by quintiles of the members who bought i
 so equal values always score the same — ties never split across scores as `ntile` would split them.
 A measure is 高 when its score is at least the average score of the members scored, else 低.
 Members without an order in the window form their own group (窗口内无消费), never scored 1-1-1.
+
+One statement does it all: the members' measures are read once (a materialised CTE), the cut points
+and the averages come from that, and the rows are written from it. The why is the member's numbers
+in `figures` (FIGURES, in that order) rather than a JSON object: building a million JSON objects
+cost more than the bare `ntile` query itself (docs/benchmarks.md, "RFM scoring").
 """
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from decimal import Decimal
 
@@ -69,65 +75,84 @@ class RFMScorer:
     def fill(self, model, as_of: date, table: str, *, members=None, previous=None) -> dict:
         config = _config(model.config)
         days = config["window_days"]
-        base = f"""
-            SELECT m.id AS member_id, (%(as_of)s::date - x.last_order_date) AS r,
-                   coalesce(x.orders_{days}d, 0) AS f, coalesce(x.paid_{days}d, 0) AS m
-            FROM {Member._meta.db_table} m LEFT JOIN {MemberMetrics._meta.db_table} x ON x.member_id = m.id
-            WHERE m.status = %(active)s {"AND m.id = ANY(%(members)s)" if members is not None else ""}"""
-        params = {"as_of": as_of, "active": MemberStatus.ACTIVE, "members": members}
-        # The base is read in each statement rather than stored: writing a million rows to a temporary
-        # table cost more than the join the statements repeat.
+        params = {"as_of": as_of, "active": MemberStatus.ACTIVE, "members": members, **self._group_params()}
+        if members is not None and previous:  # the people of a merge: scored on the latest run's terms
+            cuts, averages = given_cuts(previous["cuts"]), given_averages(previous["averages"])
+        elif config["scoring"] == "thresholds":
+            cuts, averages = given_cuts(config["thresholds"]), AVERAGES_OF_SCORES
+        else:
+            cuts, averages = QUINTILE_CUTS, AVERAGES_OF_SCORES
         with connection.cursor() as cursor:
-            if members is not None and previous:
-                cuts, averages = previous["cuts"], previous["averages"]
-            else:
-                cuts = self._cuts(cursor, config, base, params)
-                averages = None
-            scored = self._scores_sql(cuts, base)
-            if averages is None:
-                cursor.execute(f"SELECT avg(r_score), avg(f_score), avg(m_score) FROM ({scored}) s WHERE f > 0", params)
-                averages = dict(zip("rfm", (float(v or 0) for v in cursor.fetchone()), strict=True))
-            cursor.execute(f"INSERT INTO {table} (member_id, tier, score, detail) {self._rows_sql(scored)}",
-                           {**params, **{f"avg_{k}": v for k, v in averages.items()}, **self._group_params()})
-        return {"window_days": days, "scoring": config["scoring"], "cuts": cuts,
-                "averages": {k: round(v, 4) for k, v in averages.items()}}
-
-    @staticmethod
-    def _cuts(cursor, config, base: str, params: dict) -> dict:
-        if config["scoring"] == "thresholds":
-            return {k: [float(c) for c in v] for k, v in config["thresholds"].items() if k in MEASURES}
-        cursor.execute(f"""
-            SELECT percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8]) WITHIN GROUP (ORDER BY r),
-                   percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8]) WITHIN GROUP (ORDER BY f),
-                   percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8]) WITHIN GROUP (ORDER BY m)
-            FROM ({base}) rfm_base WHERE f > 0""", params)
-        r, f, m = cursor.fetchone()
-        return {"r": [float(c) for c in r or [0] * 4], "f": [float(c) for c in f or [0] * 4],
-                "m": [float(Decimal(c)) for c in m or [0] * 4]}
-
-    @staticmethod
-    def _scores_sql(cuts: dict, base: str) -> str:
-        def exceeded(column: str, values) -> str:
-            return " + ".join(f"({column} > {float(c)!r})::int" for c in values)
-
-        return (f"SELECT member_id, r, f, m, 5 - ({exceeded('r', cuts['r'])}) AS r_score, "
-                f"1 + {exceeded('f', cuts['f'])} AS f_score, 1 + {exceeded('m', cuts['m'])} AS m_score "
-                f"FROM ({base}) rfm_base")
+            cursor.execute(_statement(table, days, members is not None, cuts, averages), params)
+            r, f, m, avg_r, avg_f, avg_m = cursor.fetchone()
+        if config["scoring"] == "thresholds":  # as the operator wrote them (7.5 days, not the 7 it cuts as)
+            r, f, m = (config["thresholds"][k] for k in MEASURES)
+        return {"window_days": days, "scoring": config["scoring"],
+                "cuts": {"r": [float(c) for c in r or [0] * 4], "f": [float(c) for c in f or [0] * 4],
+                         "m": [float(c) for c in m or [0] * 4]},
+                # unrounded: a merge's rescore compares scores with them (the page rounds)
+                "averages": {"r": float(avg_r or 0), "f": float(avg_f or 0), "m": float(avg_m or 0)}}
 
     @staticmethod
     def _group_params() -> dict:
-        # the groups in the order of the index 4·R高 + 2·F高 + M高 that _rows_sql computes
+        # the groups in the order of the index 4·R高 + 2·F高 + M高 that _statement computes
         ordered = [GROUPS[(bool(i & 4), bool(i & 2), bool(i & 1))].code for i in range(8)]
         return {"groups": ordered, "no_orders": NO_ORDERS.code}
 
-    @staticmethod
-    def _rows_sql(scored: str) -> str:
-        index = " + ".join(f"{weight} * ({k}_score >= %(avg_{k})s)::int" for weight, k in ((4, "r"), (2, "f"), (1, "m")))
-        return f"""
-            SELECT member_id,
-                   CASE WHEN f = 0 THEN %(no_orders)s ELSE (%(groups)s::text[])[1 + {index}] END,
-                   CASE WHEN f > 0 THEN r_score + f_score + m_score END,
-                   CASE WHEN f = 0 THEN jsonb_build_object('f', 0)
-                        ELSE jsonb_build_object('r_days', r, 'f', f, 'm', m, 'r_score', r_score,
-                                                'f_score', f_score, 'm_score', m_score) END
-            FROM ({scored}) s"""
+
+FIGURES = ("r_days", "f", "m", "r_score", "f_score", "m_score")  # MemberValue.figures of an RFM result
+QUINTILE_CUTS = ", ".join(f"percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8]) WITHIN GROUP (ORDER BY {k}) AS {k}"
+                          for k in MEASURES) + " FROM base WHERE f > 0"
+AVERAGES_OF_SCORES = "avg(r_score) AS r, avg(f_score) AS f, avg(m_score) AS m FROM scored WHERE f > 0"
+
+
+def given_cuts(cuts: dict) -> str:
+    """Cut points known beforehand, typed like the measures. Days and orders are whole numbers, so a
+    fractional threshold c cuts where floor(c) does (x > 7.5 exactly when x > 7)."""
+    def whole(values) -> str:
+        return f"ARRAY[{', '.join(str(math.floor(float(c))) for c in values)}]::int[]"
+
+    amounts = ", ".join(repr(str(Decimal(str(c)))) + "::numeric" for c in cuts["m"])
+    return f"{whole(cuts['r'])} AS r, {whole(cuts['f'])} AS f, ARRAY[{amounts}]::numeric[] AS m"
+
+
+def given_averages(averages: dict) -> str:
+    return ", ".join(f"{Decimal(str(averages[k]))!s}::numeric AS {k}" for k in MEASURES)
+
+
+def _statement(table: str, days: int, some_members: bool, cuts: str, averages: str) -> str:
+    """Read the measures once, cut, average and write, returning the cut points and the averages.
+
+    A score counts the cut points its value exceeds with one `width_bucket` (a binary search): given
+    the negated cut points in ascending order and −x, it counts the negated ones ≤ −x, i.e. the cut
+    points ≥ x, so 4 − width_bucket(−x, …) is the number x exceeds, ties included — one call instead
+    of four comparisons a measure.
+    `scored` is fenced (OFFSET 0) so each score is computed once although the row uses it thrice."""
+    high = " + ".join(f"{weight} * (s.{k}_score >= a.{k})::int" for weight, k in ((4, "r"), (2, "f"), (1, "m")))
+    negated = ", ".join(f"ARRAY(SELECT -c FROM unnest({k}) c ORDER BY 1) AS {k}" for k in MEASURES)
+    return f"""
+        WITH base AS MATERIALIZED (
+            SELECT m.id AS member_id, (%(as_of)s::date - x.last_order_date) AS r,
+                   coalesce(x.orders_{days}d, 0) AS f, coalesce(x.paid_{days}d, 0) AS m
+            FROM {Member._meta.db_table} m LEFT JOIN {MemberMetrics._meta.db_table} x ON x.member_id = m.id
+            WHERE m.status = %(active)s {"AND m.id = ANY(%(members)s)" if some_members else ""}),
+        cuts AS MATERIALIZED (SELECT {cuts}),
+        negated AS MATERIALIZED (SELECT {negated} FROM cuts),
+        scored AS NOT MATERIALIZED (
+            SELECT b.member_id, b.r, b.f, b.m, 1 + width_bucket(-b.r, n.r) AS r_score,
+                   5 - width_bucket(-b.f, n.f) AS f_score, 5 - width_bucket(-b.m, n.m) AS m_score
+            FROM base b CROSS JOIN negated n OFFSET 0),
+        averages AS MATERIALIZED (SELECT {averages}),
+        written AS (
+            INSERT INTO {table} (member_id, tier, score, figures)
+            SELECT s.member_id, CASE WHEN s.f = 0 THEN %(no_orders)s ELSE (%(groups)s::text[])[1 + {high}] END,
+                   CASE WHEN s.f > 0 THEN s.r_score + s.f_score + s.m_score END,
+                   CASE WHEN s.f > 0 THEN ARRAY[s.r, s.f, s.m, s.r_score, s.f_score, s.m_score]::numeric[]
+                        ELSE '{{}}' END
+            FROM scored s CROSS JOIN averages a)
+        SELECT c.r, c.f, c.m, a.r, a.f, a.m FROM cuts c CROSS JOIN averages a"""
+
+
+def figures_of(value) -> dict:
+    """An RFM result's numbers by name ({} for a member without orders in the window)."""
+    return dict(zip(FIGURES, value.figures or (), strict=False))

@@ -82,8 +82,8 @@ def create_fresh(cursor) -> None:
     built after the fill (index_fresh): cheaper than maintaining it row by row, and it still refuses a
     scorer that gives a member two rows."""
     cursor.execute(f"DROP TABLE IF EXISTS {FRESH}")
-    cursor.execute(f"CREATE TEMP TABLE {FRESH} (member_id bigint NOT NULL, tier text NOT NULL, "
-                   f"score numeric, detail jsonb NOT NULL) ON COMMIT DROP")
+    cursor.execute(f"CREATE TEMP TABLE {FRESH} (member_id bigint NOT NULL, tier text NOT NULL, score numeric, "
+                   f"detail jsonb NOT NULL DEFAULT '{{}}', figures numeric[] NOT NULL DEFAULT '{{}}') ON COMMIT DROP")
 
 
 def index_fresh(cursor) -> None:
@@ -117,12 +117,12 @@ def _swap(cursor, model: ValueModel, as_of: date, members: list[int] | None) -> 
                    f"AND NOT EXISTS (SELECT 1 FROM {FRESH} f WHERE f.member_id = v.member_id)", params)
     deleted = cursor.rowcount
     cursor.execute(f"""
-        INSERT INTO {values} (model_id, member_id, as_of, tier, score, detail)
-        SELECT %(model)s, member_id, %(as_of)s, tier, score, detail FROM {FRESH}
-        ON CONFLICT (model_id, member_id) DO UPDATE SET
-            as_of = EXCLUDED.as_of, tier = EXCLUDED.tier, score = EXCLUDED.score, detail = EXCLUDED.detail
-        WHERE ({values}.tier, {values}.score, {values}.detail)
-              IS DISTINCT FROM (EXCLUDED.tier, EXCLUDED.score, EXCLUDED.detail)""", params)
+        INSERT INTO {values} (model_id, member_id, as_of, tier, score, detail, figures)
+        SELECT %(model)s, member_id, %(as_of)s, tier, score, detail, figures FROM {FRESH}
+        ON CONFLICT (model_id, member_id) DO UPDATE SET as_of = EXCLUDED.as_of, tier = EXCLUDED.tier,
+            score = EXCLUDED.score, detail = EXCLUDED.detail, figures = EXCLUDED.figures
+        WHERE ({values}.tier, {values}.score, {values}.detail, {values}.figures)
+              IS DISTINCT FROM (EXCLUDED.tier, EXCLUDED.score, EXCLUDED.detail, EXCLUDED.figures)""", params)
     upserted = cursor.rowcount
     if members is None and upserted + deleted:
         cursor.execute(f"ANALYZE {values}")  # tier leaves of segment counts plan on these statistics

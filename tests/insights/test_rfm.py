@@ -8,6 +8,7 @@ import pytest
 from insights.errors import InsightsError
 from insights.metrics import refresh_all_metrics
 from insights.models import MemberValue, ModelKind, ModelRun, ValueModel
+from insights.scoring.rfm import figures_of
 from insights.scoring.runner import run_model
 from tests.conftest import at
 
@@ -33,6 +34,10 @@ def result(member) -> MemberValue:
     return MemberValue.objects.get(member=member)
 
 
+def figures(member) -> dict:
+    return figures_of(result(member))
+
+
 def test_quintiles_give_equal_values_equal_scores():
     # given ten buyers with recency 1..10 days, and frequency with ties: 1,1,1,1,2,2,3,3,4,5
     frequencies = [1, 1, 1, 1, 2, 2, 3, 3, 4, 5]
@@ -41,11 +46,11 @@ def test_quintiles_give_equal_values_equal_scores():
     # when RFM runs
     run_model(rfm_model(), AS_OF)
     # then recency 1..10 days (cuts 2,4,6,8 days) scores 5,5,4,4,3,3,2,2,1,1 (recency = last order)
-    r_scores = [result(m).detail["r_score"] for m in members]
+    r_scores = [figures(m)["r_score"] for m in members]
     assert r_scores == [5, 5, 4, 4, 3, 3, 2, 2, 1, 1]
     # and frequency cuts are the 20/40/60/80 % values 1,1,2,3: equal counts share a score, and a
     # count exceeding the doubled cut 1 passes two cut points at once (2 orders → 3)
-    assert [result(m).detail["f_score"] for m in members] == [1, 1, 1, 1, 3, 3, 4, 4, 5, 5]
+    assert [figures(m)["f_score"] for m in members] == [1, 1, 1, 1, 3, 3, 4, 4, 5, 5]
     cuts = ModelRun.objects.get().summary["cuts"]
     assert cuts["r"] == [2, 4, 6, 8] and cuts["f"] == [1, 1, 2, 3]
 
@@ -64,8 +69,8 @@ def test_the_eight_groups_compare_each_score_with_its_average():
     assert result(newcomer).tier == "important_develop"
     assert result(regular).tier == "general_keep"
     assert result(lapsed).tier == "general_retain"
-    detail = result(champion).detail
-    assert (detail["r_days"], detail["f"], Decimal(str(detail["m"]))) == (1, 5, Decimal("4500"))
+    why = figures(champion)
+    assert (why["r_days"], why["f"], why["m"]) == (1, 5, Decimal("4500"))
 
 
 def test_members_without_orders_in_the_window_are_their_own_group_not_one_one_one():
@@ -87,8 +92,8 @@ def test_operator_thresholds_score_without_the_population():
                                                         "m": [100, 500, 1000, 5000]})
     run_model(model, AS_OF)
     # 12 days (last of the three orders is 10 days ago) exceeds 7 → 4; 3 orders exceed 1, 2 → 3; ¥750 → 3
-    detail = result(member).detail
-    assert (detail["r_score"], detail["f_score"], detail["m_score"]) == (4, 3, 3)
+    why = figures(member)
+    assert (why["r_score"], why["f_score"], why["m_score"]) == (4, 3, 3)
 
 
 @pytest.mark.parametrize("config, message", [
