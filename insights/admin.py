@@ -17,6 +17,7 @@ from .models import InsightsRun, MemberMetrics, MemberValue, ModelRun, TierChang
 from .scoring import EXAMPLES, scorer_for
 from .scoring.runner import check_config
 from .services.preview import latest_run, preview_tiers
+from .why import explain_value
 
 
 class ValueModelForm(forms.ModelForm):
@@ -136,10 +137,16 @@ class MemberValueAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("member__code",)
     list_select_related = ("member", "model")
     show_full_result_count = False
+    fields = ("member", "model", "as_of", "tier_shown", "score", "why_shown", "detail", "figures")
+    readonly_fields = ("tier_shown", "why_shown")
 
     @admin.display(description="分层", ordering="tier")
     def tier_shown(self, obj):
         return _tier_label(obj.model, obj.tier)
+
+    @admin.display(description="得分依据")
+    def why_shown(self, obj):
+        return explain_value(obj)
 
 
 @admin.register(TierChange)

@@ -19,7 +19,7 @@ def custom_breakdown(value: MemberValue) -> list[dict]:
         run_metrics = run.summary.get("metrics") if run else None
     run_metrics = run_metrics or [
         {"field": m["field"], "label": m["field"], "weight": m["weight"]} for m in value.model.config["metrics"]]
-    return breakdown(value.detail or {}, run_metrics)
+    return breakdown(value.figures, run_metrics)
 
 
 def tier_name(value: MemberValue) -> str:

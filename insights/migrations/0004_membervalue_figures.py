@@ -1,5 +1,5 @@
-"""RFM results keep their numbers in `figures` (numeric[]) instead of a JSON object in `detail`:
-existing RFM rows move over here, in one statement each way."""
+"""RFM and custom-model results keep their numbers in `figures` (numeric[]) instead of JSON in
+`detail`: existing rows move over here, one statement per kind each way."""
 
 import django.contrib.postgres.fields
 import insights.models.values
@@ -32,6 +32,25 @@ class Migration(migrations.Migration):
                 SET detail = CASE WHEN cardinality(v.figures) = 6 THEN jsonb_build_object(
                         'r_days', v.figures[1]::int, 'f', v.figures[2]::int, 'm', v.figures[3],
                         'r_score', v.figures[4]::int, 'f_score', v.figures[5]::int, 'm_score', v.figures[6]::int)
-                    ELSE '{"f": 0}' END
+                    ELSE '{"f": 0}' END,
+                    figures = '{}'
                 FROM insights_valuemodel m WHERE m.id = v.model_id AND m.kind = 'rfm'"""),
+        migrations.RunSQL(  # custom: the values, then the normalised values, then the contributions
+            sql="""
+                UPDATE insights_membervalue v
+                SET figures = ARRAY(
+                        SELECT e.value::numeric
+                        FROM unnest(ARRAY['v', 'n', 'c']) WITH ORDINALITY AS part(key, n)
+                        CROSS JOIN LATERAL jsonb_array_elements_text(v.detail->part.key) WITH ORDINALITY AS e(value, n)
+                        ORDER BY part.n, e.n),
+                    detail = '{}'
+                FROM insights_valuemodel m WHERE m.id = v.model_id AND m.kind = 'custom' AND v.detail ? 'v'""",
+            reverse_sql="""
+                UPDATE insights_membervalue v
+                SET detail = jsonb_build_object(
+                        'v', to_jsonb(v.figures[1:cardinality(v.figures) / 3]),
+                        'n', to_jsonb(v.figures[cardinality(v.figures) / 3 + 1:2 * cardinality(v.figures) / 3]),
+                        'c', to_jsonb(v.figures[2 * cardinality(v.figures) / 3 + 1:cardinality(v.figures)])),
+                    figures = '{}'
+                FROM insights_valuemodel m WHERE m.id = v.model_id AND m.kind = 'custom'"""),
     ]

@@ -16,8 +16,8 @@ population's min and max where a cap is not given), between them. "lower is bett
 An empty value (no orders yet, for a date metric) normalises to 0: the member earns nothing on it.
 Each metric contributes 100 × weight × normalised ÷ Σ weights, rounded to 4 decimals; the score is
 the sum of the contributions, so the breakdown (the "why") adds up to the score exactly. A member's
-detail holds the values, normalised values and contributions as lists in the order of the run's
-`metrics` (its summary: field, label, weight), which `breakdown()` pairs up again.
+`figures` hold the values, then the normalised values, then the contributions, each in the order of
+the run's `metrics` (its summary: field, label, weight), which `breakdown()` pairs up again.
 
 Fields: any NUMBER or MONEY field of the registry without a window; a field aggregated from other rows
 (PerMember) is read with one set-based UPDATE … FROM its rows.
@@ -198,12 +198,10 @@ def _score_rows_sql(table: str, metrics, total: Decimal, config: dict, spreads, 
     contributed = (f"SELECT member_id, {values}, {', '.join(f'round(n{i}, 4) AS n{i}' for i in range(len(metrics)))}, "
                    f"{', '.join(f'{c} AS c{i}' for i, c in enumerate(contributions))}, "
                    f"{' + '.join(contributions)} AS score FROM ({normalised}) n")
-    def listed(prefix: str) -> str:
-        return f"jsonb_build_array({', '.join(f'{prefix}{i}' for i in range(len(metrics)))})"
-
-    # Per metric, in the order of the run's "metrics" (its summary names them): value, normalised,
-    # contribution. Labels and weights live once in the run, not a million times in the rows.
-    breakdown = f"'v', {listed('v')}, 'n', {listed('n')}, 'c', {listed('c')}"
+    # Every metric's value, then every normalised value, then every contribution, in the order of the
+    # run's "metrics" (its summary names them and holds the weights, once, not a million times); a
+    # numeric[] because a JSON value per member cost seconds to build (docs/benchmarks.md, "RFM scoring").
+    figures = ", ".join(f"{prefix}{i}" for prefix in "vnc" for i in range(len(metrics)))
     tiers = config["tiers"]
     if config["tiering"] == "thresholds":
         tier = " ".join(f"WHEN score >= %(bound{i})s THEN %(tier{i})s" for i in range(len(tiers) - 1))
@@ -211,16 +209,25 @@ def _score_rows_sql(table: str, metrics, total: Decimal, config: dict, spreads, 
     else:
         tier = " ".join(f"WHEN share <= %(bound{i})s THEN %(tier{i})s" for i in range(len(tiers) - 1))
         ranked = f"SELECT *, 100 * cume_dist() OVER (ORDER BY score DESC) AS share FROM ({contributed}) s"
-    return (f"INSERT INTO {table} (member_id, tier, score, detail) "
-            f"SELECT member_id, CASE {tier} ELSE %(tier_last)s END, score, jsonb_build_object({breakdown}) "
+    return (f"INSERT INTO {table} (member_id, tier, score, figures) "
+            f"SELECT member_id, CASE {tier} ELSE %(tier_last)s END, score, ARRAY[{figures}]::numeric[] "
             f"FROM ({ranked}) r"), params
 
 
-def breakdown(detail: dict, run_metrics: list[dict]) -> list[dict]:
+def breakdown(figures: list, run_metrics: list[dict]) -> list[dict]:
     """Per metric of the run: field, label, weight, value, normalised, contribution."""
+    n = len(run_metrics)
+    numbers = [_number(x) for x in figures or []]
     return [{**metric, "value": value, "normalised": normalised, "contribution": contribution}
-            for metric, value, normalised, contribution in zip(run_metrics, detail.get("v", []), detail.get("n", []),
-                                                               detail.get("c", []), strict=False)]
+            for metric, value, normalised, contribution in zip(run_metrics, numbers[:n], numbers[n:2 * n],
+                                                               numbers[2 * n:3 * n], strict=False)]
+
+
+def _number(value):
+    """A figure as the page prints it: whole numbers without decimals, others as floats; empty: None."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _tier_params(config: dict) -> dict:

@@ -123,4 +123,4 @@ def test_the_why_lists_each_metric_by_its_contribution():
     run_model(model([{"field": "metrics.paid_365d", "direction": "higher", "normalisation": "percentile",
                       "weight": 1}]), AS_OF)
     why = explain_value(MemberValue.objects.get(member=top))
-    assert why == "近365天实付净额 900.0 → 100% × 权重 1 = 100.0（合计 100.0000）"
+    assert why == "近365天实付净额 900 → 100% × 权重 1 = 100（合计 100.0000）"

@@ -1,15 +1,12 @@
 """RFM against a plain-Python reading of its rules, on random members; the people of a merge scored
-on the latest run's terms; no buyers at all; fractional thresholds on whole numbers; old results
-moved from the JSON detail to `figures` by the migration."""
+on the latest run's terms; no buyers at all; fractional thresholds on whole numbers."""
 
-import importlib
 import math
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -142,22 +139,3 @@ def test_a_fractional_threshold_cuts_whole_days_and_orders_where_it_lies():
     assert [figures_of(MemberValue.objects.get(member=m))["m_score"] for m in (seven, eight)] == [1, 2]
     # and the model page shows the thresholds as written
     assert ModelRun.objects.get().summary["cuts"]["r"] == [7.5, 30, 90, 180]
-
-
-def test_the_migration_moves_an_old_json_why_into_figures():
-    # given RFM results written before figures existed: a buyer's JSON why and a non-buyer's
-    buyer, idle = make_member(), make_member()
-    model = rfm_model()
-    MemberValue.objects.create(model=model, member=buyer, as_of=AS_OF, tier="important_value", score=13, detail={
-        "r_days": 3, "f": 2, "m": 300.5, "r_score": 5, "f_score": 4, "m_score": 4})
-    MemberValue.objects.create(model=model, member=idle, as_of=AS_OF, tier=NO_ORDERS.code, detail={"f": 0})
-    migration = importlib.import_module("insights.migrations.0004_membervalue_figures").Migration
-    # when the migration's data step runs
-    with connection.cursor() as cursor:
-        cursor.execute(migration.operations[1].sql)
-    # then the numbers are in figures, the JSON is empty, and the why reads as it did
-    moved, idle_value = MemberValue.objects.get(member=buyer), MemberValue.objects.get(member=idle)
-    assert moved.detail == {} and figures_of(moved) == {
-        "r_days": 3, "f": 2, "m": Decimal("300.5"), "r_score": 5, "f_score": 4, "m_score": 4}
-    assert explain_value(moved) == "最近一次消费 3 天前 → R5；2 单 → F4；¥300.50 → M4（与平均分比较高低）"
-    assert (idle_value.detail, idle_value.figures) == ({}, [])
