@@ -3,6 +3,10 @@ the member page and the guide's card show."""
 
 from __future__ import annotations
 
+from datetime import date
+
+from members.conditions.windows import shanghai_today
+
 from .models import MemberValue, ModelKind, ModelRun
 from .scoring import scorer_for
 from .scoring.activity import STAGES
@@ -27,14 +31,17 @@ def tier_name(value: MemberValue) -> str:
     return names.get(value.tier, value.tier)
 
 
-def explain_value(value: MemberValue) -> str:
+def explain_value(value: MemberValue, today: date | None = None) -> str:
+    """`today` (Shanghai; default now) is what "… days ago" counts from."""
     detail, kind = value.detail or {}, value.model.kind
     if kind == ModelKind.RFM:
         rfm = figures_of(value)
         if not rfm.get("f"):
             return f"窗口内没有消费（{value.model.config.get('window_days', 365)} 天），不参与打分"
-        days, orders, r, f, m = (int(rfm[k]) for k in ("r_days", "f", "r_score", "f_score", "m_score"))
-        return f"最近一次消费 {days} 天前 → R{r}；{orders} 单 → F{f}；¥{rfm['m']:,.2f} → M{m}（与平均分比较高低）"
+        orders, r, f, m = (int(rfm[k]) for k in ("f", "r_score", "f_score", "m_score"))
+        last, days = rfm["last_order"], ((today or shanghai_today()) - rfm["last_order"]).days
+        return (f"最近一次消费 {last:%Y-%m-%d}（{days} 天前）→ R{r}；{orders} 单 → F{f}；¥{rfm['m']:,.2f} → M{m}"
+                f"（与平均分比较高低）")
     if kind == ModelKind.ACTIVITY:
         stage = STAGES.get(detail.get("stage"), detail.get("stage"))
         if detail.get("days_since_activity") is None:

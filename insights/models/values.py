@@ -80,7 +80,7 @@ class MemberValue(models.Model):
     # costs ~0.3 µs a row to build where a JSON object of the same numbers costs 2–3 µs
     # (PostgreSQL 15 formats and re-parses every number it puts into jsonb) — docs/benchmarks.md.
     figures = ArrayField(Figure(max_digits=20, decimal_places=4), verbose_name="明细数值", default=list, blank=True,
-                         help_text="得分依据的数值，按模型类型约定的顺序（RFM：距今天数、次数、金额、R、F、M 得分）")
+                         help_text="得分依据的数值，按模型类型约定的顺序（RFM：末单日期（1970-01-01 起的天数）、次数、金额、R、F、M 得分）")
 
     class Meta:
         verbose_name = verbose_name_plural = "会员模型结果"

@@ -18,7 +18,7 @@ def rfm_result():
     model = ValueModel.objects.create(code="rfm", name="RFM", kind=ModelKind.RFM, config={})
     member = make_member(name="安")
     MemberValue.objects.create(model=model, member=member, as_of=date(2026, 12, 7), tier="important_value",
-                               score=13, figures=[3, 2, 300, 5, 4, 4])
+                               score=13, figures=[(date(2026, 12, 4) - date(1970, 1, 1)).days, 2, 300, 5, 4, 4])
     TierChange.objects.create(model=model, member=member, as_of=date(2026, 12, 7), from_tier="general_keep",
                               to_tier="important_value")
     return model
@@ -41,4 +41,4 @@ def test_a_results_page_says_why_in_words(client, rfm_result):
     value = MemberValue.objects.get()
     html = signed_in(client, ADMIN).get(f"/admin/insights/membervalue/{value.pk}/change/").content.decode()
     # then its numbers read as the why the member page shows
-    assert "得分依据" in html and "最近一次消费 3 天前 → R5；2 单 → F4；¥300.00 → M4" in html
+    assert "得分依据" in html and "最近一次消费 2026-12-04（" in html and "→ R5；2 单 → F4；¥300.00 → M4" in html

@@ -33,11 +33,13 @@ def test_an_rfm_json_why_moves_into_figures_and_reads_the_same():
     MemberValue.objects.create(model=model, member=idle, as_of=AS_OF, tier=NO_ORDERS.code, detail={"f": 0})
     # when the migration's data steps run
     run_data_steps()
-    # then the numbers are in figures, the JSON is empty, and the why reads as it did
+    # then the numbers are in figures (the days as the last order's date), the JSON is empty, and the
+    # why reads as it did, with the date
     moved, idle_value = MemberValue.objects.get(member=buyer), MemberValue.objects.get(member=idle)
     assert moved.detail == {} and figures_of(moved) == {
-        "r_days": 3, "f": 2, "m": Decimal("300.5"), "r_score": 5, "f_score": 4, "m_score": 4}
-    assert explain_value(moved) == "最近一次消费 3 天前 → R5；2 单 → F4；¥300.50 → M4（与平均分比较高低）"
+        "last_order": date(2026, 3, 28), "f": 2, "m": Decimal("300.5"), "r_score": 5, "f_score": 4, "m_score": 4}
+    assert explain_value(moved, today=AS_OF) == (
+        "最近一次消费 2026-03-28（3 天前）→ R5；2 单 → F4；¥300.50 → M4（与平均分比较高低）")
     assert (idle_value.detail, idle_value.figures) == ({}, [])
     # and going back restores the JSON
     run_data_steps(backwards=True)

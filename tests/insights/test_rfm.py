@@ -70,7 +70,7 @@ def test_the_eight_groups_compare_each_score_with_its_average():
     assert result(regular).tier == "general_keep"
     assert result(lapsed).tier == "general_retain"
     why = figures(champion)
-    assert (why["r_days"], why["f"], why["m"]) == (1, 5, Decimal("4500"))
+    assert (why["last_order"], why["f"], why["m"]) == (AS_OF - timedelta(days=1), 5, Decimal("4500"))
 
 
 def test_members_without_orders_in_the_window_are_their_own_group_not_one_one_one():
@@ -117,4 +117,5 @@ def test_the_why_names_each_measure_and_its_score():
     refresh_all_metrics(AS_OF)
     run_model(rfm_model(), AS_OF)
     # two buyers: the cut points are each measure's two values, so the larger exceeds two of them (score 3)
-    assert explain_value(result(member)) == "最近一次消费 3 天前 → R5；2 单 → F3；¥300.00 → M3（与平均分比较高低）"
+    assert explain_value(result(member), today=AS_OF) == (
+        "最近一次消费 2026-03-28（3 天前）→ R5；2 单 → F3；¥300.00 → M3（与平均分比较高低）")

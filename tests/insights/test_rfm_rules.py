@@ -139,3 +139,19 @@ def test_a_fractional_threshold_cuts_whole_days_and_orders_where_it_lies():
     assert [figures_of(MemberValue.objects.get(member=m))["m_score"] for m in (seven, eight)] == [1, 2]
     # and the model page shows the thresholds as written
     assert ModelRun.objects.get().summary["cuts"]["r"] == [7.5, 30, 90, 180]
+
+
+def test_the_next_nights_run_rewrites_nobody_whose_scores_stayed():
+    # given ten buyers scored today
+    rows = [(d, f, Decimal(100 * f)) for d, f in zip(range(1, 11), [1, 1, 1, 1, 2, 2, 3, 3, 4, 5], strict=True)]
+    members = with_measures(rows)
+    model = rfm_model()
+    run_model(model, AS_OF)
+    # when the model runs the next day on the same orders (everyone's last order one day older)
+    written = run_model(model, AS_OF + timedelta(days=1))
+    # then no result is rewritten: the why keeps the last order's date, not the days since it
+    assert (written.scored, written.upserted, written.changes) == (10, 0, 0)
+    first = MemberValue.objects.get(member=members[0])
+    assert first.as_of == AS_OF
+    # and the why counts the days from the day it is read
+    assert explain_value(first, today=AS_OF + timedelta(days=1)).startswith("最近一次消费 2026-03-30（2 天前）→ R5")
