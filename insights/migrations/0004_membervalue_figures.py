@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='membervalue',
             name='figures',
-            field=django.contrib.postgres.fields.ArrayField(base_field=insights.models.values.Figure(decimal_places=4, max_digits=20), blank=True, default=list, help_text='得分依据的数值，按模型类型约定的顺序（RFM：末单日期（1970-01-01 起的天数）、次数、金额、R、F、M 得分）', size=None, verbose_name='明细数值'),
+            field=django.contrib.postgres.fields.ArrayField(base_field=insights.models.values.Figure(decimal_places=4, max_digits=20), blank=True, default=list, help_text='得分依据的数值，按模型类型约定的顺序（RFM：末单日期（1970-01-01 起的天数）、次数、金额、R、F、M 得分；自定义模型：各指标的取值，再各指标的归一化值，再各指标的贡献）', size=None, verbose_name='明细数值'),
         ),
         migrations.RunSQL(
             sql="""

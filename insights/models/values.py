@@ -76,11 +76,11 @@ class MemberValue(models.Model):
     tier = models.CharField("分层", max_length=32)
     score = models.DecimalField("得分", max_digits=14, decimal_places=4, null=True, blank=True)
     detail = models.JSONField("明细", default=dict, blank=True, help_text="得分的组成：各指标的取值、分数与权重")
-    # Numbers only, positional, named by the scorer (rfm.FIGURES): for a million members a numeric[]
-    # costs ~0.3 µs a row to build where a JSON object of the same numbers costs 2–3 µs
-    # (PostgreSQL 15 formats and re-parses every number it puts into jsonb) — docs/benchmarks.md.
+    # Numbers only, positional, named by the scorer (rfm.FIGURES, custom.breakdown): for a million
+    # members a numeric[] costs ~0.3 µs a row to build where a JSON object of the same numbers costs
+    # 2–3 µs (PostgreSQL 15 formats and re-parses every number it puts into jsonb) — docs/benchmarks.md.
     figures = ArrayField(Figure(max_digits=20, decimal_places=4), verbose_name="明细数值", default=list, blank=True,
-                         help_text="得分依据的数值，按模型类型约定的顺序（RFM：末单日期（1970-01-01 起的天数）、次数、金额、R、F、M 得分）")
+                         help_text="得分依据的数值，按模型类型约定的顺序（RFM：末单日期（1970-01-01 起的天数）、次数、金额、R、F、M 得分；自定义模型：各指标的取值，再各指标的归一化值，再各指标的贡献）")
 
     class Meta:
         verbose_name = verbose_name_plural = "会员模型结果"
