@@ -35,11 +35,12 @@ def scope_filter(user, *, now=None, resolved: bool = False) -> Q | None:
     subqueries already run per row and save the statement."""
     if sees_all(user):
         return None
-    stores = StaffStore.objects.filter(user_id=user.pk).values("store_id")
-    managed = StaffStore.objects.filter(user_id=user.pk, role=StaffRole.MANAGER).values("store_id")
-    guides = StaffStore.objects.filter(store_id__in=managed).values("user_id")
     if resolved:
         stores, guides = _resolved(user)
+    else:
+        stores = StaffStore.objects.filter(user_id=user.pk).values("store_id")
+        managed = StaffStore.objects.filter(user_id=user.pk, role=StaffRole.MANAGER).values("store_id")
+        guides = StaffStore.objects.filter(store_id__in=managed).values("user_id")
     since = (now or timezone.now()) - timedelta(days=BOUGHT_WITHIN_DAYS)
     bought_here = Order.objects.filter(member_id=OuterRef("pk"), store_id__in=stores, ordered_at__gte=since)
     bound = GuideBinding.objects.filter(member_id=OuterRef("pk"), ended_at__isnull=True).filter(

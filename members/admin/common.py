@@ -6,6 +6,7 @@ from django.db.models import BooleanField, Q, Value
 
 from core.admin import admin_link
 from members import cleaning
+from members.cleaning.phones import masked_mobile
 from members.masking import REVEAL_PERMISSION, mask_data, mask_text
 from members.models import IdentifierKind
 
@@ -44,8 +45,6 @@ def can_reveal_phone(request) -> bool:
     return request.user.has_perm(REVEAL_PHONE)
 
 
-
-
 # The one free-text masking function (members/masking.py). members/web/imports.py still
 # imports it from here under its old name.
 mask_phones_in_text = mask_text
@@ -76,6 +75,10 @@ class PhoneMaskingMixin:
     def shown(self, obj, text):
         """Free text on `obj`'s row as the current user may see it (see members.masking)."""
         return text if self.reveals(obj) else mask_text(text)
+
+    def shown_mobile(self, obj, mobile: str) -> str:
+        """A phone on `obj`'s row as the current user may see it (masked_mobile unless revealed)."""
+        return mobile if self.reveals(obj) else masked_mobile(mobile)
 
     def shown_link(self, obj, target) -> str:
         """A link to `target` (a related row of `obj`) labelled with its str(), masked as `shown`."""

@@ -237,7 +237,7 @@ class MergeCandidateAdmin(PiiLookupGuardMixin, PhoneMaskingMixin, admin.ModelAdm
         return f"{obj.score:.2f}"
 
     def _card(self, obj, member: Member):
-        mobile = member.mobile if self.reveals(obj) else masked_mobile(member.mobile)
+        mobile = self.shown_mobile(obj, member.mobile)
         birthday = member.birthday.isoformat() if member.birthday else "生日未知"
         status = "" if member.is_active else f"（{member.get_status_display()}）"
         return format_html(
@@ -333,9 +333,7 @@ class IdentityAdmin(PiiLookupGuardMixin, MaskedTitleMixin, PhoneMaskingMixin, Re
 
     @admin.display(description="标识值", ordering="value")
     def value_display(self, obj):
-        if obj.kind == IdentifierKind.MOBILE and not self.reveals(obj):
-            return masked_mobile(obj.value)
-        return obj.value
+        return self.shown_mobile(obj, obj.value) if obj.kind == IdentifierKind.MOBILE else obj.value
 
     @admin.display(description="会员", ordering="member__code")
     def member_link(self, obj):
@@ -371,7 +369,7 @@ class SourceProfileAdmin(PiiLookupGuardMixin, MaskedTitleMixin, PhoneMaskingMixi
 
     @admin.display(description="手机号")
     def mobile_display(self, obj):
-        return obj.mobile if self.reveals(obj) else masked_mobile(obj.mobile)
+        return self.shown_mobile(obj, obj.mobile)
 
     @admin.display(description="邮箱")
     def email_display(self, obj):

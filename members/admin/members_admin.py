@@ -57,9 +57,7 @@ class IdentityInline(PhoneMaskingMixin, ReadOnlyTabularInline):
 
     @admin.display(description="标识值")
     def value_display(self, obj):
-        if obj.kind == IdentifierKind.MOBILE and not self.reveals(obj):
-            return masked_mobile(obj.value)
-        return obj.value
+        return self.shown_mobile(obj, obj.value) if obj.kind == IdentifierKind.MOBILE else obj.value
 
 
 class SourceProfileInline(PhoneMaskingMixin, ReadOnlyTabularInline):
@@ -74,7 +72,7 @@ class SourceProfileInline(PhoneMaskingMixin, ReadOnlyTabularInline):
 
     @admin.display(description="手机号")
     def mobile_display(self, obj):
-        return obj.mobile if self.reveals(obj) else masked_mobile(obj.mobile)
+        return self.shown_mobile(obj, obj.mobile)
 
 
 class LatestOrdersFormSet(BaseInlineFormSet):
@@ -212,7 +210,7 @@ class MemberAdmin(PiiLookupGuardMixin, MaskedTitleMixin, PhoneMaskingMixin, Safe
 
     @admin.display(description="手机号", ordering="mobile")
     def mobile_display(self, obj):
-        return obj.mobile if self.reveals(obj) else masked_mobile(obj.mobile)
+        return self.shown_mobile(obj, obj.mobile)
 
     @admin.display(description="邮箱")
     def email_display(self, obj):
